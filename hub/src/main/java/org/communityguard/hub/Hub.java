@@ -1,0 +1,233 @@
+package org.communityguard.hub;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.communityguard.hub.api.ApiHandler;
+import org.communityguard.hub.api.ApiRoutes;
+import org.communityguard.hub.api.AuthApi;
+import org.communityguard.hub.api.HealthApi;
+import org.communityguard.hub.api.HttpInitializer;
+import org.communityguard.hub.api.IncidentApi;
+import org.communityguard.hub.api.Router;
+import org.communityguard.hub.auth.GatewayRegistry;
+import org.communityguard.hub.auth.Tokens;
+import org.communityguard.hub.auth.Users;
+import org.communityguard.hub.config.Config;
+import org.communityguard.hub.config.ConfigException;
+import org.communityguard.hub.config.HubSettings;
+import org.communityguard.hub.incident.FireRule;
+import org.communityguard.hub.incident.IncidentDetector;
+import org.communityguard.hub.incident.IncidentStore;
+import org.communityguard.hub.ingest.BatchCodec;
+import org.communityguard.hub.ingest.IngestPipeline;
+import org.communityguard.hub.ingest.UplinkInitializer;
+import org.communityguard.hub.net.TcpServer;
+import org.communityguard.hub.site.SiteFile;
+import org.communityguard.hub.site.SiteRegistry;
+import org.communityguard.hub.storage.Database;
+import org.communityguard.hub.storage.ReadingStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub: wiring and lifecycle, nothing else. A reading enters at
+ * {@code ingest.BatchHandler}, is committed by {@code ingest.IngestPipeline} through
+ * {@code storage.ReadingStore}, and raises incidents via {@code incident.IncidentDetector}
+ * into {@code incident.IncidentStore}.
+ */
+public final class Hub implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final Database database;
+    private final PrometheusMeterRegistry metrics;
+    private final int httpPort;
+    private final int uplinkPort;
+    private final Optional<String> generatedAdminPassword;
+
+    private Hub(Config config) throws SQLException {
+        try {
+            metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(metrics);
+            new JvmGcMetrics().bindTo(metrics);
+            new JvmThreadMetrics().bindTo(metrics);
+            new ProcessorMetrics().bindTo(metrics);
+            ObjectMapper json = jsonMapper();
+
+            database = Database.open(config.get(HubSettings.DB_URL), config.get(HubSettings.DB_USER),
+                    config.get(HubSettings.DB_PASSWORD), config.get(HubSettings.DB_POOL_SIZE),
+                    config.get(HubSettings.DB_EMBEDDED_DIR));
+            closeables.push(database);
+            var ds = database.dataSource();
+
+            String siteFile = config.get(HubSettings.SITE_FILE);
+            if (!siteFile.isEmpty()) {
+                new SiteRegistry(ds).load(SiteFile.load(Path.of(siteFile)));
+            }
+            Users users = new Users(ds);
+            generatedAdminPassword = users.ensureAdmin(config.get(HubSettings.ADMIN_PASSWORD));
+            GatewayRegistry gateways = new GatewayRegistry(ds);
+            for (String pair : splitList(config.get(HubSettings.UPLINK_GATEWAYS))) {
+                int colon = pair.indexOf(':');
+                gateways.register(pair.substring(0, colon), pair.substring(colon + 1));
+            }
+
+            IncidentStore incidents = new IncidentStore(json);
+            IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json),
+                    new IncidentDetector(List.of(new FireRule(config.get(HubSettings.FIRE_OBSCURATION)))),
+                    incidents, config.get(HubSettings.INGEST_WRITERS), config.get(HubSettings.INGEST_QUEUE_READINGS),
+                    config.get(HubSettings.INGEST_TX_READINGS), config.get(HubSettings.INGEST_RETRY_TIMEOUT), metrics);
+            pipeline.start();
+            closeables.push(pipeline);
+
+            EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("hub-accept"));
+            EventLoopGroup workers = new NioEventLoopGroup(0, new DefaultThreadFactory("hub-io"));
+            closeables.push(() -> {
+                boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+                workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            });
+            ExecutorService blocking = boundedPool("hub-api", 8, 1000);
+            closeables.push(blocking::shutdownNow);
+
+            var uplink = new TcpServer("uplink", HubSettings.UPLINK_PORT.envName(), config.get(HubSettings.UPLINK_HOST),
+                    config.get(HubSettings.UPLINK_PORT), boss, workers,
+                    new UplinkInitializer(new BatchCodec(json), pipeline, gateways::authenticate, blocking,
+                            config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM), config.get(HubSettings.UPLINK_MAX_PACKET),
+                            metrics));
+            uplinkPort = uplink.start();
+            closeables.push(uplink);
+
+            Tokens tokens = new Tokens(ds, config.get(HubSettings.TOKEN_TTL), Clock.systemUTC());
+            Router router = new Router(ApiRoutes.all(
+                    new HealthApi(ds, database.timescale(), pipeline::queuedReadings),
+                    new AuthApi(users, tokens),
+                    new IncidentApi(ds, incidents),
+                    metrics));
+            var http = new TcpServer("HTTP", HubSettings.HTTP_PORT.envName(), config.get(HubSettings.HTTP_HOST),
+                    config.get(HubSettings.HTTP_PORT), boss, workers,
+                    new HttpInitializer(new ApiHandler(router, tokens, blocking, json, metrics)));
+            httpPort = http.start();
+            closeables.push(http);
+        } catch (RuntimeException | SQLException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Starts a hub; failures are {@link ConfigException}s with a message that says what to change. */
+    public static Hub start(Config config) throws SQLException {
+        return new Hub(config);
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int uplinkPort() {
+        return uplinkPort;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** The admin password generated on first start (no {@code HUB_ADMIN_PASSWORD}), to print once. */
+    public Optional<String> generatedAdminPassword() {
+        return generatedAdminPassword;
+    }
+
+    /** Closes in reverse start order: stop listening, drain the ingest queue, then the database. */
+    @Override
+    public void close() {
+        while (!closeables.isEmpty()) {
+            try {
+                closeables.pop().close();
+            } catch (Exception e) {
+                log.warn("error while stopping the hub: {}", e.toString());
+            }
+        }
+    }
+
+    public static ObjectMapper jsonMapper() {
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .build();
+    }
+
+    private static ExecutorService boundedPool(String name, int threads, int queue) {
+        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
+                new DefaultThreadFactory(name, true));
+    }
+
+    private static List<String> splitList(String text) {
+        return text.isBlank() ? List.of() : List.of(text.split(","));
+    }
+
+    public static void main(String[] args) {
+        Path configFile = null;
+        if (args.length == 1 && args[0].equals("--config-reference")) {
+            // The table in docs/configuration.md comes from here (a test keeps the two equal).
+            System.out.print(Config.markdownTable(HubSettings.ALL));
+            return;
+        }
+        if (args.length == 2 && args[0].equals("--config")) {
+            configFile = Path.of(args[1]);
+        } else if (args.length != 0) {
+            System.err.println("usage: hub [--config hub.yaml | --config-reference]   (settings: docs/configuration.md)");
+            System.exit(2);
+        } else if (System.getenv("HUB_CONFIG") != null) {
+            configFile = Path.of(System.getenv("HUB_CONFIG"));
+        }
+        Hub hub;
+        try {
+            hub = start(Config.load(HubSettings.ALL, configFile, System.getenv()));
+        } catch (ConfigException e) {
+            System.err.println("hub: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (SQLException e) {
+            System.err.println("hub: database error at start-up: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("hub stopping");
+            hub.close();
+        }, "hub-shutdown"));
+        System.out.println();
+        System.out.println("  CommunityGuard hub is running");
+        System.out.println("  console and API : http://localhost:" + hub.httpPort() + "/");
+        System.out.println("  health          : http://localhost:" + hub.httpPort() + "/api/health");
+        System.out.println("  metrics         : http://localhost:" + hub.httpPort() + "/metrics");
+        System.out.println("  gateway uplink  : mqtt://localhost:" + hub.uplinkPort() + " (MQTT 5, docs/uplink.md)");
+        hub.generatedAdminPassword().ifPresent(pw ->
+                System.out.println("  admin login     : admin / " + pw + "   (generated; set HUB_ADMIN_PASSWORD to choose)"));
+        System.out.println();
+    }
+}

@@ -1,0 +1,32 @@
+package org.communityguard.hub.api;
+
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.communityguard.hub.incident.IncidentStore;
+
+/** Incident endpoints of the API. */
+public final class IncidentApi {
+
+    private static final Set<String> STATUSES = Set.of("open", "dispatched", "acknowledged", "on_site",
+            "resolved", "closed", "cancelled");
+
+    private final DataSource dataSource;
+    private final IncidentStore incidents;
+
+    public IncidentApi(DataSource dataSource, IncidentStore incidents) {
+        this.dataSource = dataSource;
+        this.incidents = incidents;
+    }
+
+    /** {@code GET /api/incidents[?status=open][&limit=100]}, newest first. */
+    public Response list(Request req) throws Exception {
+        String status = req.queryParam("status");
+        if (status != null && !STATUSES.contains(status)) {
+            throw HttpError.badRequest("'status' must be one of " + new java.util.TreeSet<>(STATUSES));
+        }
+        int limit = req.intQueryParam("limit", 100, 1, 1000);
+        return Response.json(200, req.json().writeValueAsBytes(
+                Map.of("incidents", incidents.list(dataSource, status, limit))));
+    }
+}

@@ -1,0 +1,74 @@
+package org.communityguard.hub.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.communityguard.hub.auth.Principal;
+
+/**
+ * One HTTP request as handlers see it: already routed, body fully read, caller resolved.
+ *
+ * @param principal the authenticated caller, or null on public routes
+ */
+public record Request(
+        HttpMethod method,
+        String path,
+        Map<String, String> pathParams,
+        Map<String, List<String>> query,
+        HttpHeaders headers,
+        byte[] body,
+        Principal principal,
+        ObjectMapper json) {
+
+    public String queryParam(String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    public int intQueryParam(String name, int defaultValue, int min, int max) {
+        String text = queryParam(name);
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value < min || value > max) {
+                throw HttpError.badRequest("'" + name + "' must be " + min + " to " + max);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw HttpError.badRequest("'" + name + "' must be a whole number");
+        }
+    }
+
+    /** The body as a JSON object, or a 400 that says what is wrong. */
+    public JsonNode jsonBody() {
+        if (body.length == 0) {
+            throw HttpError.badRequest("a JSON body is required");
+        }
+        try {
+            JsonNode node = json.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw HttpError.badRequest("the body must be a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw HttpError.badRequest("the body is not valid JSON");
+        }
+    }
+
+    public String requiredText(JsonNode body, String field, int maxLength) {
+        JsonNode v = body.path(field);
+        if (!v.isTextual() || v.asText().isEmpty()) {
+            throw HttpError.badRequest("'" + field + "' is required and must be a string");
+        }
+        if (v.asText().length() > maxLength) {
+            throw HttpError.badRequest("'" + field + "' is longer than " + maxLength + " characters");
+        }
+        return v.asText();
+    }
+}

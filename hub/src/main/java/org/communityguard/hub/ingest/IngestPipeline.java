@@ -1,0 +1,261 @@
+package org.communityguard.hub.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.communityguard.hub.incident.Candidate;
+import org.communityguard.hub.incident.IncidentDetector;
+import org.communityguard.hub.incident.IncidentStore;
+import org.communityguard.hub.storage.ReadingStore;
+import org.communityguard.hub.storage.ReadingStore.BatchKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * From decoded batch to committed rows. Network threads {@link #submit} batches; writer
+ * threads group them into one transaction each (batch keys, a COPY of the readings, the
+ * incidents they raise), commit, and only then report the outcome, which becomes the PUBACK.
+ *
+ * <p>A gateway's batches always go to the same writer, so they commit (and run through the
+ * incident rules) in the order the gateway sent them. Memory is bounded: past
+ * {@code queueCapacity} waiting readings, {@link #submit} says so and the network side stops
+ * reading until {@link #whenRoom} fires.
+ */
+public final class IngestPipeline implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestPipeline.class);
+
+    /** What became of a submitted batch. */
+    public enum Outcome {
+        /** Committed now. */
+        STORED,
+        /** Committed earlier under the same key; nothing stored now. */
+        DUPLICATE,
+        /** The database did not take it in time; the gateway should resend later. */
+        RETRY_LATER
+    }
+
+    private record Pending(UplinkBatch batch, Consumer<Outcome> done, long submittedNanos) {
+    }
+
+    private final DataSource dataSource;
+    private final ReadingStore readings;
+    private final IncidentDetector detector;
+    private final IncidentStore incidents;
+    private final int queueCapacity;
+    private final int maxPerCommit;
+    private final long retryTimeoutNanos;
+    private final List<LinkedBlockingQueue<Pending>> queues = new ArrayList<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private final AtomicLong queued = new AtomicLong();
+    private final Queue<Runnable> waitingForRoom = new ConcurrentLinkedQueue<>();
+    private volatile boolean running = true;
+
+    private final Counter stored;
+    private final Counter batchesStored;
+    private final Counter duplicates;
+    private final Counter retryLater;
+    private final Timer commitTimer;
+    private final MeterRegistry registry;
+
+    public IngestPipeline(DataSource dataSource, ReadingStore readings, IncidentDetector detector,
+                          IncidentStore incidents, int writerCount, int queueCapacity, int maxPerCommit,
+                          Duration retryTimeout, MeterRegistry registry) {
+        this.dataSource = dataSource;
+        this.readings = readings;
+        this.detector = detector;
+        this.incidents = incidents;
+        this.queueCapacity = queueCapacity;
+        this.maxPerCommit = maxPerCommit;
+        this.retryTimeoutNanos = retryTimeout.toNanos();
+        this.registry = registry;
+        this.stored = Counter.builder("hub.readings.stored").description("readings committed to the database").register(registry);
+        this.batchesStored = Counter.builder("hub.batches.stored").description("uplink batches committed").register(registry);
+        this.duplicates = Counter.builder("hub.batches.duplicate")
+                .description("resent uplink batches acknowledged without storing them again").register(registry);
+        this.retryLater = Counter.builder("hub.batches.retry_later")
+                .description("batches the database did not take in time; gateways resend them").register(registry);
+        this.commitTimer = Timer.builder("hub.ingest.commit").description("duration of one ingest transaction")
+                .publishPercentileHistogram().register(registry);
+        Gauge.builder("hub.ingest.queue.readings", queued, AtomicLong::get)
+                .description("readings waiting for the database").register(registry);
+        for (int i = 0; i < writerCount; i++) {
+            LinkedBlockingQueue<Pending> q = new LinkedBlockingQueue<>();
+            queues.add(q);
+            Thread t = new Thread(() -> writeLoop(q), "ingest-writer-" + i);
+            t.setDaemon(true);
+            writers.add(t);
+        }
+    }
+
+    public void start() {
+        writers.forEach(Thread::start);
+    }
+
+    /**
+     * Queues a batch; {@code done} runs on a writer thread once its fate is known. Never
+     * blocks. Returns false when the queue is over capacity: the caller should stop reading
+     * new batches until {@link #whenRoom} calls back.
+     */
+    public boolean submit(UplinkBatch batch, Consumer<Outcome> done) {
+        int n = Math.max(1, batch.readings().size());
+        long now = queued.addAndGet(n);
+        queues.get(Math.floorMod(batch.gatewayId().hashCode(), queues.size()))
+                .add(new Pending(batch, done, System.nanoTime()));
+        return now <= queueCapacity;
+    }
+
+    /** Runs {@code resume} once the queue has room again (at once if it has now). */
+    public void whenRoom(Runnable resume) {
+        waitingForRoom.add(resume);
+        if (queued.get() <= queueCapacity) {
+            signalRoom();
+        }
+    }
+
+    public long queuedReadings() {
+        return queued.get();
+    }
+
+    private void writeLoop(LinkedBlockingQueue<Pending> queue) {
+        List<Pending> group = new ArrayList<>();
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+                int count = first.batch().readings().size();
+                Pending next;
+                while (count < maxPerCommit && (next = queue.poll()) != null) {
+                    group.add(next);
+                    count += next.batch().readings().size();
+                }
+                commitWithRetry(group);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // A bug must not kill the writer and strand every gateway mapped to it.
+                log.error("ingest writer failed on a group of {} batches; they will be resent by their gateways",
+                        group.size(), e);
+                group.forEach(p -> finish(p, Outcome.RETRY_LATER));
+            } finally {
+                group.clear();
+            }
+        }
+    }
+
+    private void commitWithRetry(List<Pending> group) throws InterruptedException {
+        long deadline = group.get(0).submittedNanos() + retryTimeoutNanos;
+        long backoffMs = 100;
+        while (true) {
+            try {
+                Outcome[] outcomes = commit(group);
+                for (int i = 0; i < group.size(); i++) {
+                    finish(group.get(i), outcomes[i]);
+                }
+                return;
+            } catch (SQLException e) {
+                if (System.nanoTime() + backoffMs * 1_000_000 > deadline || !running) {
+                    log.warn("database did not take {} batches in time, gateways will resend them: {}",
+                            group.size(), e.getMessage());
+                    group.forEach(p -> finish(p, Outcome.RETRY_LATER));
+                    return;
+                }
+                log.warn("ingest commit failed, retrying in {} ms: {}", backoffMs, e.getMessage());
+                Thread.sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 2000);
+            }
+        }
+    }
+
+    /** One transaction for the whole group; the outcome of each batch, in group order. */
+    private Outcome[] commit(List<Pending> group) throws SQLException {
+        long start = System.nanoTime();
+        List<UplinkBatch> batches = new ArrayList<>(group.size());
+        group.forEach(p -> batches.add(p.batch()));
+        Outcome[] outcomes = new Outcome[group.size()];
+        List<IncidentStore.Opened> opened;
+        int storedReadings = 0;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Set<BatchKey> fresh = readings.claim(c, batches);
+                List<UplinkBatch> toStore = new ArrayList<>(fresh.size());
+                List<Candidate> candidates = new ArrayList<>(0);
+                for (int i = 0; i < group.size(); i++) {
+                    UplinkBatch b = group.get(i).batch();
+                    // remove(): a key resent within this same group is stored by its first copy only.
+                    if (fresh.remove(BatchKey.of(b))) {
+                        toStore.add(b);
+                        storedReadings += b.readings().size();
+                        candidates.addAll(detector.detect(b.gatewayId(), b.readings()));
+                        outcomes[i] = Outcome.STORED;
+                    } else {
+                        outcomes[i] = Outcome.DUPLICATE;
+                    }
+                }
+                readings.copy(c, toStore);
+                opened = candidates.isEmpty() ? List.of() : incidents.open(c, candidates);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        stored.increment(storedReadings);
+        for (IncidentStore.Opened o : opened) {
+            registry.counter("hub.incidents.opened", "type", o.type().name()).increment();
+            log.info("incident {} opened: {} at device {}", o.id(), o.type(), o.deviceId());
+        }
+        return outcomes;
+    }
+
+    private void finish(Pending p, Outcome outcome) {
+        switch (outcome) {
+            case STORED -> batchesStored.increment();
+            case DUPLICATE -> duplicates.increment();
+            case RETRY_LATER -> retryLater.increment();
+        }
+        try {
+            p.done().accept(outcome);
+        } finally {
+            if (queued.addAndGet(-Math.max(1, p.batch().readings().size())) <= queueCapacity) {
+                signalRoom();
+            }
+        }
+    }
+
+    private void signalRoom() {
+        Runnable r;
+        while ((r = waitingForRoom.poll()) != null) {
+            r.run();
+        }
+    }
+
+    /** Stops taking batches, commits what is queued (bounded by the retry timeout), stops the writers. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        for (Thread t : writers) {
+            t.join(TimeUnit.NANOSECONDS.toMillis(retryTimeoutNanos) + 5000);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package org.communityguard.hub.ingest;
+
+/** Names of the uplink pipeline's handlers, in pipeline order. */
+final class UplinkHandlers {
+
+    private UplinkHandlers() {
+    }
+
+    static final String DECODER = "mqtt-decoder";
+    static final String ENCODER = "mqtt-encoder";
+    static final String IDLE = "keep-alive";
+    static final String CONNECT = "connect";
+    static final String BATCH = "batch";
+}

@@ -1,0 +1,52 @@
+package org.communityguard.hub.ingest;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import java.util.concurrent.Executor;
+
+/**
+ * The uplink pipeline, per connection:
+ * <pre>
+ *   mqtt-decoder -> [keep-alive] -> connect (until authenticated) | batch (after)
+ *   mqtt-encoder (outbound)
+ * </pre>
+ * The decoder enforces the maximum packet size (a larger packet becomes a failed message,
+ * answered with reason 0x95, and the rest of the stream is discarded until close). The
+ * keep-alive handler is added by {@link ConnectHandler} once CONNECT says the interval.
+ */
+public final class UplinkInitializer extends ChannelInitializer<SocketChannel> {
+
+    /** What every connection's handlers share. */
+    record Shared(BatchCodec codec, IngestPipeline pipeline, Violations violations, GatewaySessions sessions,
+                  int receiveMaximum, int maxPacketBytes) {
+    }
+
+    private final Shared shared;
+    private final GatewayCredentials gateways;
+    private final Executor authExecutor;
+
+    public UplinkInitializer(BatchCodec codec, IngestPipeline pipeline, GatewayCredentials gateways, Executor authExecutor,
+                             int receiveMaximum, int maxPacketBytes, MeterRegistry registry) {
+        this.shared = new Shared(codec, pipeline, new Violations(registry), new GatewaySessions(registry),
+                receiveMaximum, maxPacketBytes);
+        this.gateways = gateways;
+        this.authExecutor = authExecutor;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(UplinkHandlers.DECODER, new MqttDecoder(shared.maxPacketBytes(), 64));
+        p.addLast(UplinkHandlers.ENCODER, MqttEncoder.INSTANCE);
+        p.addLast(UplinkHandlers.CONNECT, new ConnectHandler(shared, gateways, authExecutor));
+    }
+
+    /** True while the gateway has a live uplink connection. */
+    public boolean isConnected(String gatewayId) {
+        return shared.sessions().isConnected(gatewayId);
+    }
+}

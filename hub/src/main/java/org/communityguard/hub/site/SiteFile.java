@@ -1,0 +1,105 @@
+package org.communityguard.hub.site;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.communityguard.hub.config.ConfigException;
+
+/** A community's site file (docs/site-file.md), parsed and checked. */
+public record SiteFile(String community, String name, List<Gateway> gateways, List<Building> buildings,
+                       List<Device> devices) {
+
+    public record Gateway(String id, String name) {
+    }
+
+    public record Building(String id, String name, String grid) {
+    }
+
+    public record Device(String id, String type, String building, String gateway, String location, Integer intervalS) {
+    }
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Set<String> TYPES = Set.of("lamp_post", "manhole", "smoke_detector", "door_access");
+
+    public static SiteFile load(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read site file " + file + ": " + e.getMessage());
+        }
+        List<String> errors = new ArrayList<>();
+        if (root == null || !root.isObject()) {
+            throw new ConfigException("site file " + file + ": expected a map with community, buildings, devices");
+        }
+        String community = id(root, "community", "community", errors);
+        List<Gateway> gateways = new ArrayList<>();
+        Set<String> gatewayIds = new HashSet<>();
+        for (JsonNode g : root.path("gateways")) {
+            String id = id(g, "id", "gateways[" + gateways.size() + "]", errors);
+            gatewayIds.add(id);
+            gateways.add(new Gateway(id, g.path("name").asText(id)));
+        }
+        List<Building> buildings = new ArrayList<>();
+        Set<String> buildingIds = new HashSet<>();
+        for (JsonNode b : root.path("buildings")) {
+            String id = id(b, "id", "buildings[" + buildings.size() + "]", errors);
+            if (!buildingIds.add(id)) {
+                errors.add("buildings: '" + id + "' appears twice");
+            }
+            buildings.add(new Building(id, b.path("name").asText(id), b.hasNonNull("grid") ? b.path("grid").asText() : null));
+        }
+        List<Device> devices = new ArrayList<>();
+        Set<String> deviceIds = new HashSet<>();
+        for (JsonNode d : root.path("devices")) {
+            String where = "devices[" + devices.size() + "]";
+            String id = id(d, "id", where, errors);
+            where = "device '" + id + "'";
+            if (!deviceIds.add(id)) {
+                errors.add(where + " appears twice");
+            }
+            String type = d.path("type").asText("");
+            if (!TYPES.contains(type)) {
+                errors.add(where + ": type '" + type + "' is not one of " + TYPES);
+            }
+            String building = d.hasNonNull("building") ? d.path("building").asText() : null;
+            if (building != null && !buildingIds.contains(building)) {
+                errors.add(where + ": building '" + building + "' is not listed under buildings");
+            }
+            String gateway = d.path("gateway").asText("");
+            if (!gatewayIds.contains(gateway)) {
+                errors.add(where + ": gateway '" + gateway + "' is not listed under gateways");
+            }
+            Integer interval = null;
+            if (d.has("interval_s")) {
+                if (!d.path("interval_s").canConvertToInt() || d.path("interval_s").asInt() < 1) {
+                    errors.add(where + ": interval_s must be a positive number of seconds");
+                } else {
+                    interval = d.path("interval_s").asInt();
+                }
+            }
+            devices.add(new Device(id, type, building, gateway,
+                    d.hasNonNull("location") ? d.path("location").asText() : null, interval));
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException("site file " + file + " is invalid:\n  " + String.join("\n  ", errors));
+        }
+        return new SiteFile(community, root.path("name").asText(community), gateways, buildings, devices);
+    }
+
+    private static String id(JsonNode node, String field, String where, List<String> errors) {
+        String value = node.path(field).asText("");
+        if (!ID.matcher(value).matches()) {
+            errors.add(where + ": '" + field + "' must be 1-64 characters of A-Z a-z 0-9 . _ - (got '" + value + "')");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,149 @@
+package org.communityguard.hub.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.communityguard.hub.config.ConfigException;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's database: connection pool, schema migrations, and whether readings live in a
+ * TimescaleDB hypertable or a plain table (the hub logs which at start).
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    private final HikariDataSource dataSource;
+    private final EmbeddedPostgres embedded;
+    private final boolean timescale;
+
+    private Database(HikariDataSource dataSource, EmbeddedPostgres embedded, boolean timescale) {
+        this.dataSource = dataSource;
+        this.embedded = embedded;
+        this.timescale = timescale;
+    }
+
+    /**
+     * Connects (starting the embedded PostgreSQL when {@code url} is empty), enables
+     * TimescaleDB when the server offers it, and migrates the schema.
+     */
+    public static Database open(String url, String user, String password, int poolSize, String embeddedDir) {
+        EmbeddedPostgres embedded = null;
+        if (url.isEmpty()) {
+            embedded = EmbeddedPostgres.start(embeddedDir);
+            url = embedded.jdbcUrl();
+            user = "postgres";
+            password = "";
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(url);
+        hc.setUsername(user);
+        hc.setPassword(password);
+        hc.setMaximumPoolSize(poolSize);
+        hc.setPoolName("hub-db");
+        hc.setConnectionTimeout(10_000);
+        // Fail now, with the URL in the message, rather than at the first reading.
+        hc.setInitializationFailTimeout(15_000);
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            closeQuietly(embedded);
+            throw new ConfigException("cannot connect to the database at " + url + " as " + user + ": "
+                    + rootMessage(e) + " (check HUB_DB_URL, HUB_DB_USER, HUB_DB_PASSWORD)");
+        }
+        try {
+            String why = enableTimescale(ds);
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            boolean hypertable = readingsIsHypertable(ds);
+            if (hypertable) {
+                log.info("readings are stored in a TimescaleDB hypertable ({})", why);
+            } else {
+                log.warn("readings are stored in a plain PostgreSQL table: {}", why);
+            }
+            return new Database(ds, embedded, hypertable);
+        } catch (RuntimeException | SQLException e) {
+            ds.close();
+            closeQuietly(embedded);
+            throw new ConfigException("cannot prepare the database schema at " + url + ": " + rootMessage(e));
+        }
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** True when readings live in a TimescaleDB hypertable ({@code time_bucket} available). */
+    public boolean timescale() {
+        return timescale;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+        closeQuietly(embedded);
+    }
+
+    /** Creates the extension when the server offers it; returns why readings will (not) be a hypertable. */
+    private static String enableTimescale(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            String installed = scalar(st, "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'");
+            if (installed != null) {
+                return "timescaledb " + installed;
+            }
+            String available = scalar(st, "SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb'");
+            if (available == null) {
+                return "the server has no timescaledb extension";
+            }
+            try {
+                st.execute("CREATE EXTENSION IF NOT EXISTS timescaledb");
+                return "timescaledb " + scalar(st, "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'");
+            } catch (SQLException e) {
+                // Typically: not in shared_preload_libraries, or the hub's user may not create extensions.
+                return "timescaledb " + available + " is installed but could not be enabled: " + e.getMessage();
+            }
+        }
+    }
+
+    private static boolean readingsIsHypertable(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            if (scalar(st, "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'") == null) {
+                return false;
+            }
+            return scalar(st, "SELECT hypertable_name FROM timescaledb_information.hypertables"
+                    + " WHERE hypertable_name = 'readings'") != null;
+        }
+    }
+
+    private static String scalar(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    private static void closeQuietly(EmbeddedPostgres embedded) {
+        if (embedded == null) {
+            return;
+        }
+        try {
+            embedded.close();
+        } catch (Exception e) {
+            log.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+        }
+    }
+}
