@@ -1,6 +1,7 @@
 -- The foundation schema: registry, readings, uplink idempotency, incidents, accounts.
 -- The hub creates the timescaledb extension (when the server offers it) before this runs;
--- readings then becomes a hypertable, otherwise a plain table with the same columns.
+-- readings then becomes a hypertable, otherwise (or with HUB_DB_TIMESCALE=off, which sets
+-- the hypertables placeholder to false) a plain table with the same columns.
 
 CREATE TABLE communities (
     id   text PRIMARY KEY,
@@ -52,7 +53,7 @@ CREATE TABLE readings (
 
 DO $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
+    IF '${hypertables}' = 'true' AND EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN
         PERFORM create_hypertable('readings', 'time', chunk_time_interval => interval '1 day');
     ELSE
         CREATE INDEX readings_time_idx ON readings (time DESC);

@@ -79,7 +79,8 @@ public final class Hub implements AutoCloseable {
             ObjectMapper json = jsonMapper();
 
             database = Database.open(config.get(HubSettings.DB_URL), config.get(HubSettings.DB_USER),
-                    config.get(HubSettings.DB_PASSWORD), config.get(HubSettings.DB_POOL_SIZE),
+                    config.get(HubSettings.DB_PASSWORD), config.get(HubSettings.DB_TIMESCALE),
+                    config.get(HubSettings.DB_POOL_SIZE),
                     config.get(HubSettings.DB_EMBEDDED_DIR));
             closeables.push(database);
             var ds = database.dataSource();
@@ -153,6 +154,11 @@ public final class Hub implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** The Prometheus text of /metrics. */
+    public String scrapeMetrics() {
+        return metrics.scrape();
     }
 
     /** The admin password generated on first start (no {@code HUB_ADMIN_PASSWORD}), to print once. */

@@ -38,6 +38,9 @@ public final class HubSettings {
             "database user");
     public static final Setting<String> DB_PASSWORD = new Setting<>("db.password", SettingType.Text.secretText(), "",
             "database password");
+    public static final Setting<String> DB_TIMESCALE = new Setting<>("db.timescale",
+            new SettingType.Text(Pattern.compile("auto|required|off"), "auto, required, off", false), "auto",
+            "readings in a TimescaleDB hypertable: auto (when the server offers the extension), required (refuse to start without it), off (plain table)");
     public static final Setting<Integer> DB_POOL_SIZE = new Setting<>("db.pool-size",
             new SettingType.Int(2, 200, "connections"), 10, "database connection pool size");
     public static final Setting<String> DB_EMBEDDED_DIR = new Setting<>("db.embedded-dir", SettingType.Text.any(), "",
@@ -73,7 +76,7 @@ public final class HubSettings {
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT,
             UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_GATEWAYS,
-            DB_URL, DB_USER, DB_PASSWORD, DB_POOL_SIZE, DB_EMBEDDED_DIR,
+            DB_URL, DB_USER, DB_PASSWORD, DB_TIMESCALE, DB_POOL_SIZE, DB_EMBEDDED_DIR,
             INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT,
             ADMIN_PASSWORD, TOKEN_TTL,
             SITE_FILE,

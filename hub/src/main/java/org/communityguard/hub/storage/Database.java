@@ -34,7 +34,8 @@ public final class Database implements AutoCloseable {
      * Connects (starting the embedded PostgreSQL when {@code url} is empty), enables
      * TimescaleDB when the server offers it, and migrates the schema.
      */
-    public static Database open(String url, String user, String password, int poolSize, String embeddedDir) {
+    public static Database open(String url, String user, String password, String timescaleMode, int poolSize,
+                                String embeddedDir) {
         EmbeddedPostgres embedded = null;
         if (url.isEmpty()) {
             embedded = EmbeddedPostgres.start(embeddedDir);
@@ -60,15 +61,23 @@ public final class Database implements AutoCloseable {
                     + rootMessage(e) + " (check HUB_DB_URL, HUB_DB_USER, HUB_DB_PASSWORD)");
         }
         try {
-            String why = enableTimescale(ds);
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            String why = "off".equals(timescaleMode) ? "TimescaleDB is switched off (HUB_DB_TIMESCALE=off)" : enableTimescale(ds);
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration")
+                    .placeholders(java.util.Map.of("hypertables", Boolean.toString(!"off".equals(timescaleMode))))
+                    .load().migrate();
             boolean hypertable = readingsIsHypertable(ds);
             if (hypertable) {
                 log.info("readings are stored in a TimescaleDB hypertable ({})", why);
+            } else if ("required".equals(timescaleMode)) {
+                throw new ConfigException("HUB_DB_TIMESCALE=required, but readings are not a hypertable: " + why);
             } else {
                 log.warn("readings are stored in a plain PostgreSQL table: {}", why);
             }
             return new Database(ds, embedded, hypertable);
+        } catch (ConfigException e) {
+            ds.close();
+            closeQuietly(embedded);
+            throw e;
         } catch (RuntimeException | SQLException e) {
             ds.close();
             closeQuietly(embedded);
@@ -112,6 +121,7 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** True when readings is a hypertable. A table made before the extension was enabled stays plain. */
     private static boolean readingsIsHypertable(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             if (scalar(st, "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'") == null) {
