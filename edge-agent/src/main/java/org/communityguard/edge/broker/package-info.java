@@ -1,0 +1,2 @@
+/** An embedded MQTT broker for the demo, where no Mosquitto runs. */
+package org.communityguard.edge.broker;

@@ -1,0 +1,161 @@
+package org.communityguard.edge.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class PayloadCodecTest {
+
+    private final PayloadCodec codec = new PayloadCodec(1024);
+
+    /**
+     * {"v":1,"type":"manhole","seq":7,"data":{"cover_open":true,"tilt_deg":1.5}} in CBOR (RFC 8949),
+     * written out by hand so the test does not trust the encoder it tests.
+     */
+    private static final byte[] MANHOLE_CBOR = bytes(
+            0xA4,                                                   // map, 4 pairs
+            0x61, 'v',                                              //   text(1) "v"
+            0x01,                                                   //   unsigned 1
+            0x64, 't', 'y', 'p', 'e',                               //   text(4) "type"
+            0x67, 'm', 'a', 'n', 'h', 'o', 'l', 'e',                //   text(7) "manhole"
+            0x63, 's', 'e', 'q',                                    //   text(3) "seq"
+            0x07,                                                   //   unsigned 7
+            0x64, 'd', 'a', 't', 'a',                               //   text(4) "data"
+            0xA2,                                                   //   map, 2 pairs
+            0x6A, 'c', 'o', 'v', 'e', 'r', '_', 'o', 'p', 'e', 'n', //     text(10) "cover_open"
+            0xF5,                                                   //     true
+            0x68, 't', 'i', 'l', 't', '_', 'd', 'e', 'g',           //     text(8) "tilt_deg"
+            0xF9, 0x3E, 0x00);                                      //     half float 1.5
+
+    private static final String MANHOLE_JSON =
+            "{\"v\":1,\"type\":\"manhole\",\"seq\":7,\"data\":{\"cover_open\":true,\"tilt_deg\":1.5}}";
+
+    @Test
+    void cborAndJsonOfTheSameMessageDecodeToTheSameTree() {
+        Checked<ObjectNode> fromCbor = codec.decode(PayloadFormat.CBOR, MANHOLE_CBOR);
+        Checked<ObjectNode> fromJson = codec.decode(PayloadFormat.JSON, utf8(MANHOLE_JSON));
+
+        assertThat(fromCbor.isOk()).isTrue();
+        assertThat(fromJson.isOk()).isTrue();
+        // Compared as JSON text: CBOR's half float becomes a FloatNode, JSON's 1.5 a DoubleNode;
+        // same value, same JSON on the uplink.
+        assertThat(fromCbor.value().toString()).isEqualTo(fromJson.value().toString());
+        assertThat(fromCbor.value().path("data").path("tilt_deg").doubleValue()).isEqualTo(1.5);
+    }
+
+    @Test
+    void cborThatValidatesLikeItsJson() {
+        ReadingValidator validator = new ReadingValidator(Provisioning.none());
+        Reading reading = validator.validate("manhole-07", Kind.TELEMETRY, codec.decode(PayloadFormat.CBOR, MANHOLE_CBOR).value(), 1_000L).value();
+
+        assertThat(reading.type()).isEqualTo(DeviceType.MANHOLE);
+        assertThat(reading.seq()).isEqualTo(7L);
+        assertThat(reading.data().path("cover_open").booleanValue()).isTrue();
+    }
+
+    @Test
+    void encodeThenDecodeIsTheIdentityInBothFormats() throws Exception {
+        JsonNode tree = new ObjectMapper().readTree("[{\"cmd\":\"siren\",\"on\":true,\"id\":\"a-1\"}]");
+        for (PayloadFormat format : new PayloadFormat[] {PayloadFormat.JSON, PayloadFormat.CBOR}) {
+            byte[] wrapped = codec.encode(format, new ObjectMapper().createObjectNode().set("list", tree));
+            assertThat(codec.decode(format, wrapped).value().get("list")).isEqualTo(tree);
+        }
+    }
+
+    @Test
+    void payloadAtTheLimitIsDecodedAndOneByteMoreIsTooLarge() {
+        byte[] atLimit = paddedObject(1024);
+        byte[] overLimit = paddedObject(1025);
+
+        assertThat(codec.decode(PayloadFormat.JSON, atLimit).isOk()).isTrue();
+        Checked<ObjectNode> tooLarge = codec.decode(PayloadFormat.JSON, overLimit);
+        assertThat(tooLarge.rejection().reason()).isEqualTo(RejectReason.TOO_LARGE);
+        assertThat(tooLarge.rejection().detail()).contains("1025").contains("1024");
+    }
+
+    @Test
+    void limitIsAConstructorArgument() {
+        PayloadCodec small = new PayloadCodec(16);
+        assertThat(small.decode(PayloadFormat.JSON, utf8("{\"a\":\"0123456789\"}")).rejection().reason()).isEqualTo(RejectReason.TOO_LARGE);
+        assertThat(small.decode(PayloadFormat.JSON, utf8("{\"a\":1}")).isOk()).isTrue();
+    }
+
+    @Test
+    void formatsOtherThanJsonAndCborAreUnsupported() {
+        assertThat(codec.decode(PayloadFormat.TEXT, utf8(MANHOLE_JSON)).rejection().reason()).isEqualTo(RejectReason.UNSUPPORTED_FORMAT);
+        assertThat(codec.decode(PayloadFormat.UNSUPPORTED, utf8(MANHOLE_JSON)).rejection().reason()).isEqualTo(RejectReason.UNSUPPORTED_FORMAT);
+        assertThat(PayloadFormat.fromContentFormat(-1)).isEqualTo(PayloadFormat.UNSUPPORTED);
+        assertThat(PayloadFormat.fromContentFormat(42)).isEqualTo(PayloadFormat.UNSUPPORTED);
+        assertThat(PayloadFormat.fromContentFormat(50)).isEqualTo(PayloadFormat.JSON);
+        assertThat(PayloadFormat.fromContentFormat(60)).isEqualTo(PayloadFormat.CBOR);
+    }
+
+    @Test
+    void brokenPayloadsAreMalformedNotExceptions() {
+        String[] broken = {
+                "",                              // nothing
+                "{",                             // truncated
+                "{\"v\":1,}",                    // trailing comma
+                "{\"v\":1} {\"v\":1}",           // two documents
+                "{\"v\":1} x",                   // trailing garbage
+                "{\"v\":1,\"v\":2}",             // duplicate key: ambiguous
+                "[1,2]",                         // not an object
+                "42",                            // not an object
+                "\"text\"",                      // not an object
+                "null",                          // not an object
+                "\u00ff\u00fe",                  // not UTF-8 JSON
+        };
+        for (String payload : broken) {
+            Checked<ObjectNode> result = codec.decode(PayloadFormat.JSON, payload.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(result.isOk()).as(payload).isFalse();
+            assertThat(result.rejection().reason()).as(payload).isEqualTo(RejectReason.MALFORMED);
+        }
+    }
+
+    @Test
+    void brokenCborIsMalformed() {
+        byte[][] broken = {
+                Arrays.copyOf(MANHOLE_CBOR, MANHOLE_CBOR.length - 3), // cut inside the last value
+                bytes(0x82, 0x01, 0x02),                                 // array [1, 2], not a map
+                bytes(0xA1, 0x61, 'v'),                                  // map whose value is missing
+                bytes(0xFF),                                             // a lone "break"
+                bytes(0xA1, 0x61, 'v', 0x01, 0x00),                      // {"v":1} and a trailing byte
+                bytes(0xA1, 0x7B, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 'a'), // key "claiming" 2^63-1 bytes
+                bytes(0xBB, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF),        // map "claiming" 2^63-1 pairs
+        };
+        for (byte[] payload : broken) {
+            assertThat(codec.decode(PayloadFormat.CBOR, payload).rejection().reason())
+                    .as(Arrays.toString(payload)).isEqualTo(RejectReason.MALFORMED);
+        }
+    }
+
+    @Test
+    void nullPayloadIsMalformed() {
+        assertThat(codec.decode(PayloadFormat.JSON, null).rejection().reason()).isEqualTo(RejectReason.MALFORMED);
+    }
+
+    /** {"p":"xxx..."} of exactly {@code size} bytes. */
+    private static byte[] paddedObject(int size) {
+        String padding = "x".repeat(size - "{\"p\":\"\"}".length());
+        byte[] bytes = utf8("{\"p\":\"" + padding + "\"}");
+        assertThat(bytes).hasSize(size);
+        return bytes;
+    }
+
+    static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] bytes(int... values) {
+        byte[] out = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (byte) values[i];
+        }
+        return out;
+    }
+}
