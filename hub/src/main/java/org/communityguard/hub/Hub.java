@@ -32,6 +32,7 @@ import org.communityguard.hub.api.HealthApi;
 import org.communityguard.hub.api.HttpInitializer;
 import org.communityguard.hub.api.IncidentApi;
 import org.communityguard.hub.api.Router;
+import org.communityguard.hub.api.StaticFiles;
 import org.communityguard.hub.auth.GatewayRegistry;
 import org.communityguard.hub.auth.Tokens;
 import org.communityguard.hub.auth.Users;
@@ -127,7 +128,8 @@ public final class Hub implements AutoCloseable {
                     new HealthApi(ds, database.timescale(), pipeline::queuedReadings),
                     new AuthApi(users, tokens),
                     new IncidentApi(ds, incidents),
-                    metrics));
+                    metrics,
+                    new StaticFiles()));
             var http = new TcpServer("HTTP", HubSettings.HTTP_PORT.envName(), config.get(HubSettings.HTTP_HOST),
                     config.get(HubSettings.HTTP_PORT), boss, workers,
                     new HttpInitializer(new ApiHandler(router, tokens, blocking, json, metrics)));

@@ -12,9 +12,12 @@ public final class ApiRoutes {
     private ApiRoutes() {
     }
 
-    public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, PrometheusMeterRegistry metrics) {
+    public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, PrometheusMeterRegistry metrics,
+                                  StaticFiles console) {
         var everyone = EnumSet.allOf(Role.class);
         return List.of(
+                Route.publicRoute(HttpMethod.GET, "/", console::index),
+                Route.publicRoute(HttpMethod.GET, "/console/{file}", console::get),
                 Route.publicRoute(HttpMethod.GET, "/api/health", health::health),
                 Route.publicRoute(HttpMethod.POST, "/api/auth/token", auth::token),
                 Route.publicRoute(HttpMethod.GET, "/metrics", req ->
