@@ -55,6 +55,10 @@ public final class EdgeSettings {
             new SettingType.Int(100, 100_000_000, "readings"), 200_000,
             "readings held for the hub before devices are told to retry later (CoAP 5.03, MQTT not acknowledged)");
 
+    public static final Setting<String> PSEUDONYM_KEY = new Setting<>("privacy.pseudonym-key",
+            new SettingType.Text(Pattern.compile("^.{32,}$"), "32 or more characters", true), "",
+            "the community's secret for door-access pseudonyms (same on every gateway of the community); required");
+
     public static final Setting<String> METRICS_HOST = new Setting<>("metrics.host", SettingType.Text.any(), "0.0.0.0",
             "address of the /metrics and /health endpoint");
     public static final Setting<Integer> METRICS_PORT = new Setting<>("metrics.port", PORT, 9100,
@@ -66,5 +70,6 @@ public final class EdgeSettings {
             COAP_HOST, COAP_PORT, DEVICE_MAX_PAYLOAD,
             UPLINK_URL, UPLINK_SECRET, UPLINK_BATCH_READINGS, UPLINK_LINGER, UPLINK_WINDOW, UPLINK_RETRY,
             BUFFER_READINGS,
+            PSEUDONYM_KEY,
             METRICS_HOST, METRICS_PORT);
 }

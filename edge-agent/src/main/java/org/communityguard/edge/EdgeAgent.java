@@ -1,0 +1,203 @@
+package org.communityguard.edge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.communityguard.edge.broker.EmbeddedBroker;
+import org.communityguard.edge.buffer.UplinkBuffer;
+import org.communityguard.edge.coap.CoapDeviceServer;
+import org.communityguard.edge.config.Config;
+import org.communityguard.edge.config.ConfigException;
+import org.communityguard.edge.config.EdgeSettings;
+import org.communityguard.edge.device.DeviceCommands;
+import org.communityguard.edge.device.DeviceIngest;
+import org.communityguard.edge.metrics.MetricsServer;
+import org.communityguard.edge.mqtt.MqttDeviceListener;
+import org.communityguard.edge.privacy.Pseudonyms;
+import org.communityguard.edge.site.Site;
+import org.communityguard.edge.uplink.BatchEncoder;
+import org.communityguard.edge.uplink.UplinkClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge agent: wiring and lifecycle only. A device message enters at
+ * {@code mqtt.MqttDeviceListener} or {@code coap.CoapDeviceServer}, is checked by
+ * {@code device.DeviceIngest}, pseudonymized by {@code privacy.Pseudonyms}, held in
+ * {@code buffer.UplinkBuffer}, and sent to the hub by {@code uplink.UplinkClient}.
+ */
+public final class EdgeAgent implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);
+
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private final String brokerUrl;
+    private final boolean embeddedBroker;
+    private final int coapPort;
+    private final int metricsPort;
+    private final UplinkBuffer buffer;
+    private final UplinkClient uplink;
+    private final MqttDeviceListener mqtt;
+    private final PrometheusMeterRegistry metrics;
+
+    private EdgeAgent(Config config) {
+        try {
+            String gatewayId = config.get(EdgeSettings.GATEWAY_ID);
+            String pseudonymKey = config.get(EdgeSettings.PSEUDONYM_KEY);
+            if (pseudonymKey.isEmpty()) {
+                throw new ConfigException(EdgeSettings.PSEUDONYM_KEY.envName() + " is required: the community's secret"
+                        + " (32+ characters, the same on all its gateways) that turns door-access card ids into pseudonyms");
+            }
+            if (config.get(EdgeSettings.UPLINK_SECRET).isEmpty()) {
+                throw new ConfigException(EdgeSettings.UPLINK_SECRET.envName()
+                        + " is required: the secret this gateway was registered with at the hub");
+            }
+            Clock clock = Clock.systemUTC();
+            metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(metrics);
+            new ProcessorMetrics().bindTo(metrics);
+
+            String siteFile = config.get(EdgeSettings.SITE_FILE);
+            Site site = siteFile.isEmpty() ? Site.empty() : Site.load(Path.of(siteFile), gatewayId);
+            if (siteFile.isEmpty()) {
+                log.warn("no site file (EDGE_SITE_FILE): every device will be flagged unprovisioned");
+            }
+
+            embeddedBroker = config.get(EdgeSettings.BROKER_URL).isEmpty();
+            if (embeddedBroker) {
+                EmbeddedBroker broker = new EmbeddedBroker(config.get(EdgeSettings.BROKER_EMBEDDED_HOST),
+                        config.get(EdgeSettings.BROKER_EMBEDDED_PORT));
+                broker.start();
+                closeables.push(broker);
+                brokerUrl = "tcp://127.0.0.1:" + broker.port();
+                log.info("embedded MQTT broker on port {} (set EDGE_BROKER_URL to use Mosquitto)", broker.port());
+            } else {
+                brokerUrl = config.get(EdgeSettings.BROKER_URL);
+            }
+
+            buffer = new UplinkBuffer(config.get(EdgeSettings.BUFFER_READINGS), metrics);
+            DeviceCommands commands = new DeviceCommands(16, Duration.ofMinutes(10), clock, metrics);
+            DeviceIngest ingest = new DeviceIngest(new Pseudonyms(pseudonymKey, buffer), site.provisioning(), commands,
+                    metrics, clock, new DeviceIngest.Settings(config.get(EdgeSettings.DEVICE_MAX_PAYLOAD), 10_000,
+                    Duration.ofMinutes(1), Duration.ofSeconds(30)));
+
+            uplink = new UplinkClient(config.get(EdgeSettings.UPLINK_URL), gatewayId, config.get(EdgeSettings.UPLINK_SECRET),
+                    buffer, new BatchEncoder(new ObjectMapper()), config.get(EdgeSettings.UPLINK_BATCH_READINGS),
+                    config.get(EdgeSettings.UPLINK_LINGER), config.get(EdgeSettings.UPLINK_WINDOW),
+                    config.get(EdgeSettings.UPLINK_RETRY), metrics);
+            uplink.start();
+            closeables.push(uplink);
+
+            mqtt = new MqttDeviceListener(MqttDeviceListener.Settings.of(brokerUrl, "edge-" + gatewayId), ingest, commands,
+                    metrics);
+            mqtt.start();
+            closeables.push(mqtt);
+
+            CoapDeviceServer coap = new CoapDeviceServer(new InetSocketAddress(config.get(EdgeSettings.COAP_HOST),
+                    config.get(EdgeSettings.COAP_PORT)), ingest, commands, 2);
+            coap.start();
+            closeables.push(coap);
+            coapPort = coap.port();
+
+            MetricsServer metricsServer = new MetricsServer(config.get(EdgeSettings.METRICS_HOST),
+                    config.get(EdgeSettings.METRICS_PORT), metrics, this::health);
+            closeables.push(metricsServer);
+            metricsPort = metricsServer.port();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Starts an agent; failures are {@link ConfigException}s with a message that says what to change. */
+    public static EdgeAgent start(Config config) {
+        return new EdgeAgent(config);
+    }
+
+    /** The gateway's MQTT broker, as devices see it. */
+    public String brokerUrl() {
+        return brokerUrl;
+    }
+
+    public int coapPort() {
+        return coapPort;
+    }
+
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    public UplinkBuffer buffer() {
+        return buffer;
+    }
+
+    public boolean uplinkConnected() {
+        return uplink.isConnected();
+    }
+
+    public String scrapeMetrics() {
+        return metrics.scrape();
+    }
+
+    /** Devices can be served (MQTT up): "ok". The hub being away is normal: readings wait in the buffer. */
+    private String health() {
+        return "{\"status\":\"" + (mqtt.isConnected() ? "ok" : "degraded") + "\""
+                + ",\"device_mqtt\":" + mqtt.isConnected()
+                + ",\"uplink_connected\":" + uplink.isConnected()
+                + ",\"buffer_pending_readings\":" + buffer.pendingReadings() + "}";
+    }
+
+    @Override
+    public void close() {
+        while (!closeables.isEmpty()) {
+            try {
+                closeables.pop().close();
+            } catch (Exception e) {
+                log.warn("error while stopping the edge agent: {}", e.toString());
+            }
+        }
+    }
+
+    public static void main(String[] args) {
+        Path configFile = null;
+        if (args.length == 1 && args[0].equals("--config-reference")) {
+            // The table in docs/configuration.md comes from here (a test keeps the two equal).
+            System.out.print(Config.markdownTable(EdgeSettings.ALL));
+            return;
+        }
+        if (args.length == 2 && args[0].equals("--config")) {
+            configFile = Path.of(args[1]);
+        } else if (args.length != 0) {
+            System.err.println("usage: edge-agent [--config edge.yaml | --config-reference]   (settings: docs/configuration.md)");
+            System.exit(2);
+        } else if (System.getenv("EDGE_CONFIG") != null) {
+            configFile = Path.of(System.getenv("EDGE_CONFIG"));
+        }
+        EdgeAgent agent;
+        try {
+            agent = start(Config.load(EdgeSettings.ALL, configFile, System.getenv()));
+        } catch (ConfigException e) {
+            System.err.println("edge-agent: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("edge agent stopping");
+            agent.close();
+        }, "edge-shutdown"));
+        System.out.println();
+        System.out.println("  CommunityGuard edge agent is running");
+        System.out.println("  devices, MQTT   : " + agent.brokerUrl() + (agent.embeddedBroker ? " (embedded broker)" : ""));
+        System.out.println("  devices, CoAP   : coap://localhost:" + agent.coapPort());
+        System.out.println("  metrics, health : http://localhost:" + agent.metricsPort() + "/metrics  /health");
+        System.out.println();
+    }
+}
