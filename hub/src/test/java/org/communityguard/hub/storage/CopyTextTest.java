@@ -20,6 +20,17 @@ class CopyTextTest {
     }
 
     @Test
+    void escapesReservedCharactersAtTheEdgesOfAValueAndOfAWrittenRange() {
+        StringBuilder sb = new StringBuilder();
+        CopyText text = new CopyText(sb);
+        text.text("\tab\\").tab().text("").tab();
+        // Writer form, as Jackson uses it: only chars 1..4 of the buffer ("\nc\td").
+        text.write(new char[] {'x', '\n', 'c', '\t', 'd', 'y'}, 1, 4);
+
+        assertThat(sb.toString()).isEqualTo("\\tab\\\\\t\t\\nc\\td");
+    }
+
+    @Test
     void rowHasOneFieldPerColumnAndJsonBackslashesSurvive() {
         ObjectNode data = JsonNodeFactory.instance.objectNode().put("code", "E\\1 \"quoted\"\nline");
         IncomingReading r = new IncomingReading("smoke-1", "smoke_detector", "event", 1763764800123L, 1763764800200L,
