@@ -41,6 +41,7 @@ import org.communityguard.hub.config.ConfigException;
 import org.communityguard.hub.config.HubSettings;
 import org.communityguard.hub.incident.FireRule;
 import org.communityguard.hub.incident.IncidentDetector;
+import org.communityguard.hub.incident.IncidentListener;
 import org.communityguard.hub.incident.IncidentStore;
 import org.communityguard.hub.ingest.BatchCodec;
 import org.communityguard.hub.ingest.IngestPipeline;
@@ -101,8 +102,9 @@ public final class Hub implements AutoCloseable {
             IncidentStore incidents = new IncidentStore(json);
             IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json),
                     new IncidentDetector(List.of(new FireRule(config.get(HubSettings.FIRE_OBSCURATION)))),
-                    incidents, config.get(HubSettings.INGEST_WRITERS), config.get(HubSettings.INGEST_QUEUE_READINGS),
-                    config.get(HubSettings.INGEST_TX_READINGS), config.get(HubSettings.INGEST_RETRY_TIMEOUT), metrics);
+                    incidents, IncidentListener.NONE, config.get(HubSettings.INGEST_WRITERS),
+                    config.get(HubSettings.INGEST_QUEUE_READINGS), config.get(HubSettings.INGEST_TX_READINGS),
+                    config.get(HubSettings.INGEST_RETRY_TIMEOUT), metrics);
             pipeline.start();
             closeables.push(pipeline);
 

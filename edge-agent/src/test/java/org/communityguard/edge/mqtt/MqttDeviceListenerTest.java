@@ -79,6 +79,9 @@ class MqttDeviceListenerTest {
         MqttClient client = new MqttClient(mosquitto.tcpUrl(), "device-" + id + "-" + UUID.randomUUID(), new MemoryPersistence());
         MqttConnectOptions options = new MqttConnectOptions();
         options.setCleanSession(true);
+        // Paho frees an in-flight slot after it wakes the publisher, so back-to-back synchronous
+        // publishes can hit its default limit of 10 ("Too many publishes in progress").
+        options.setMaxInflight(1000);
         client.connect(options);
         toClose.add(() -> {
             if (client.isConnected()) {

@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.communityguard.hub.incident.Candidate;
 import org.communityguard.hub.incident.IncidentDetector;
+import org.communityguard.hub.incident.IncidentListener;
 import org.communityguard.hub.incident.IncidentStore;
 import org.communityguard.hub.storage.ReadingStore;
 import org.communityguard.hub.storage.ReadingStore.BatchKey;
@@ -56,6 +57,7 @@ public final class IngestPipeline implements AutoCloseable {
     private final ReadingStore readings;
     private final IncidentDetector detector;
     private final IncidentStore incidents;
+    private final IncidentListener listener;
     private final int queueCapacity;
     private final int maxPerCommit;
     private final long retryTimeoutNanos;
@@ -73,12 +75,13 @@ public final class IngestPipeline implements AutoCloseable {
     private final MeterRegistry registry;
 
     public IngestPipeline(DataSource dataSource, ReadingStore readings, IncidentDetector detector,
-                          IncidentStore incidents, int writerCount, int queueCapacity, int maxPerCommit,
-                          Duration retryTimeout, MeterRegistry registry) {
+                          IncidentStore incidents, IncidentListener listener, int writerCount, int queueCapacity,
+                          int maxPerCommit, Duration retryTimeout, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.readings = readings;
         this.detector = detector;
         this.incidents = incidents;
+        this.listener = listener;
         this.queueCapacity = queueCapacity;
         this.maxPerCommit = maxPerCommit;
         this.retryTimeoutNanos = retryTimeout.toNanos();
@@ -224,6 +227,14 @@ public final class IngestPipeline implements AutoCloseable {
         for (IncidentStore.Opened o : opened) {
             registry.counter("hub.incidents.opened", "type", o.type().name()).increment();
             log.info("incident {} opened: {} at device {}", o.id(), o.type(), o.deviceId());
+        }
+        if (!opened.isEmpty()) {
+            try {
+                listener.opened(opened);
+            } catch (RuntimeException e) {
+                // The incident is committed and visible; a failing listener must not undo that.
+                log.error("incident listener failed for {}", opened, e);
+            }
         }
         return outcomes;
     }
