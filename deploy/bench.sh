@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The project's benchmarks, one subcommand each; their figures are recorded in docs/benchmarks.md.
+#   bash deploy/bench.sh ingest [options]   hub ingest rate vs raw COPY on the same database
+#   bash deploy/bench.sh ingest --help      its options
+# Each mode starts what it measures (a throwaway PostgreSQL, the hub, ...) and stops it at exit,
+# Ctrl-C included. Installs PostgreSQL/TimescaleDB as deploy/test.sh does, only when missing.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source deploy/lib/log.sh
+source deploy/lib/apt.sh
+source deploy/lib/test-deps.sh
+source deploy/lib/bench-common.sh
+source deploy/lib/bench-ingest.sh
+
+# Ctrl-C or a kill: leave through exit, so the EXIT trap stops every server this run started.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+usage() {
+  cat <<'USAGE'
+usage: bash deploy/bench.sh MODE [options]
+modes:
+  ingest   the hub's durable ingest rate over the uplink next to raw COPY into the same hypertable
+See docs/benchmarks.md for the method and the recorded results; MODE --help for options.
+USAGE
+}
+
+mode=${1:-}
+(($#)) && shift
+case $mode in
+  ingest) bench_ingest "$@" ;;
+  -h | --help | help) usage ;;
+  *)
+    usage >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,186 @@
+# What every deploy/bench.sh mode shares: the machine's description, the build, free ports, and
+# a throwaway PostgreSQL with TimescaleDB and durable settings. Source it after log.sh, apt.sh
+# and test-deps.sh.
+# shellcheck shell=bash
+
+BENCH_PG_USER=postgres
+
+# A few lines describing the run and the machine, as docs/benchmarks.md records them.
+bench_describe_machine() {
+  local cpu memory
+  cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+  memory=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+  note "date      : $(date -u '+%Y-%m-%d %H:%M UTC')"
+  note "commit    : $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  note "machine   : $(nproc) CPUs ($cpu), $memory memory, $(uname -sr)"
+  note "load      : $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min averages before the run)"
+  note "java      : $(java -version 2>&1 | head -n 1)"
+}
+
+# Builds the hub and device-sim jars (and what they depend on); tests are the business of deploy/test.sh.
+bench_build() {
+  mvn -B -q --no-transfer-progress -Dstyle.color=never -DskipTests package -pl hub,device-sim -am \
+    >"$BENCH_DIR/build.log" 2>&1 \
+    || { tail -n 40 "$BENCH_DIR/build.log" >&2; fail "the build failed: mvn -DskipTests package -pl hub,device-sim -am"; }
+  BENCH_HUB_JAR=$(find hub/target -maxdepth 1 -name 'hub-*.jar' ! -name '*-sources.jar' | head -n 1)
+  BENCH_SIM_JAR=$(find device-sim/target -maxdepth 1 -name 'device-sim-*.jar' ! -name '*-sources.jar' | head -n 1)
+  [[ -n $BENCH_HUB_JAR && -n $BENCH_SIM_JAR ]] || fail "the build left no hub or device-sim jar in */target"
+}
+
+# A TCP port from 20000 up that nobody listens on at the moment (a small race with other
+# programs is accepted).
+bench_free_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      printf '%s\n' "$port"
+      return
+    fi
+  done
+}
+
+# Sets BENCH_PG_BIN to the PostgreSQL server binaries that have TimescaleDB next to them: those
+# of pg_config on the PATH, else Debian's /usr/lib/postgresql/N/bin, highest N first. Returns 1
+# when there are none.
+bench_find_postgres() {
+  local dir candidates=()
+  if command -v pg_config >/dev/null; then
+    candidates+=("$(pg_config --bindir)")
+  fi
+  candidates+=($(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r))
+  for dir in "${candidates[@]}"; do
+    if [[ -x $dir/initdb && -x $dir/postgres && -f $(bench_pg_sharedir "$dir")/extension/timescaledb.control ]]; then
+      BENCH_PG_BIN=$dir
+      return 0
+    fi
+  done
+  return 1
+}
+
+# The share directory of a bin directory; Debian ships pg_config with the server only in -dev,
+# so fall back to its layout (/usr/share/postgresql/N).
+bench_pg_sharedir() {
+  if [[ -x $1/pg_config ]]; then
+    "$1/pg_config" --sharedir
+  else
+    printf '/usr/share/postgresql/%s\n' "$(basename "$(dirname "$1")")"
+  fi
+}
+
+# PostgreSQL with TimescaleDB: found, or installed the way deploy/test.sh installs it.
+bench_ensure_postgres() {
+  if bench_find_postgres; then
+    note "PostgreSQL with TimescaleDB: $BENCH_PG_BIN"
+    return
+  fi
+  note "no PostgreSQL with TimescaleDB here: installing as deploy/test.sh does"
+  install_test_dependencies
+  bench_find_postgres || fail "PostgreSQL with TimescaleDB is still missing after installing it"
+}
+
+# The prefix that runs a command as the PostgreSQL OS user when we are root (PostgreSQL refuses
+# to run as root). An array, not a function: "${BENCH_AS_PG[@]}" postgres ... & must leave $!
+# the server's own pid (setpriv execs it), not that of a subshell.
+if [[ $EUID -eq 0 ]]; then
+  BENCH_AS_PG=(setpriv --reuid="$BENCH_PG_USER" --regid="$BENCH_PG_USER" --init-groups --)
+else
+  BENCH_AS_PG=()
+fi
+
+# Starts a throwaway PostgreSQL (BENCH_PG_BIN, from bench_ensure_postgres) with its files in
+# BENCH_DIR/pg, on a free loopback port. Sets BENCH_PG_PORT and BENCH_PG_PID; bench_stop_postgres
+# stops it.
+#
+# Durable on purpose: fsync, synchronous_commit and full_page_writes keep their defaults (on),
+# unlike the test harness's throwaway servers, so an acknowledged reading is on disk. Sized for
+# a shared 24 GiB machine. max_wal_size and checkpoint_timeout keep a five-minute run (about 10 GB
+# of WAL) free of checkpoints, so the phases of one run are compared under the same conditions;
+# the driver marks any window a checkpoint falls into anyway. WAL is only kept as written, so
+# the large setting costs no disk beyond what the run writes.
+bench_start_postgres() {
+  BENCH_PG_DIR=$BENCH_DIR/pg
+  mkdir -p "$BENCH_PG_DIR"
+  [[ $EUID -ne 0 ]] || chown "$BENCH_PG_USER:" "$BENCH_PG_DIR"
+  "${BENCH_AS_PG[@]}" "$BENCH_PG_BIN/initdb" --pgdata="$BENCH_PG_DIR/data" --username=postgres --auth=trust \
+    --encoding=UTF8 --locale=C >"$BENCH_PG_DIR/initdb.log" 2>&1 \
+    || { tail -n 20 "$BENCH_PG_DIR/initdb.log" >&2; fail "initdb failed"; }
+  cat >>"$BENCH_PG_DIR/data/postgresql.conf" <<CONF
+
+# --- CommunityGuard deploy/bench.sh ---
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$BENCH_PG_DIR'
+timezone = 'UTC'
+log_timezone = 'UTC'
+shared_preload_libraries = 'timescaledb'
+timescaledb.telemetry_level = off
+# Durability: the defaults, written out so nobody wonders.
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+shared_buffers = 1GB
+max_wal_size = 32GB
+checkpoint_timeout = 15min
+log_checkpoints = on
+CONF
+  local attempt
+  for attempt in 1 2 3; do
+    BENCH_PG_PORT=$(bench_free_port)
+    "${BENCH_AS_PG[@]}" "$BENCH_PG_BIN/postgres" -D "$BENCH_PG_DIR/data" -c "port=$BENCH_PG_PORT" \
+      >>"$BENCH_PG_DIR/postgres.log" 2>&1 &
+    BENCH_PG_PID=$!
+    if bench_wait_postgres; then
+      return
+    fi
+    grep -q "could not bind" "$BENCH_PG_DIR/postgres.log" || break
+  done
+  tail -n 20 "$BENCH_PG_DIR/postgres.log" >&2
+  fail "PostgreSQL did not start (log above)"
+}
+
+bench_wait_postgres() {
+  local i
+  for i in $(seq 1 120); do
+    kill -0 "$BENCH_PG_PID" 2>/dev/null || return 1
+    if "$BENCH_PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$BENCH_PG_PORT"; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  return 1
+}
+
+# SIGINT is PostgreSQL's fast shutdown: clients are disconnected, nothing waits for them.
+bench_stop_postgres() {
+  if [[ -n ${BENCH_PG_PID:-} ]] && kill -0 "$BENCH_PG_PID" 2>/dev/null; then
+    kill -INT "$BENCH_PG_PID" 2>/dev/null || true
+    local i
+    for i in $(seq 1 40); do
+      kill -0 "$BENCH_PG_PID" 2>/dev/null || break
+      sleep 0.25
+    done
+    kill -KILL "$BENCH_PG_PID" 2>/dev/null || true
+  fi
+}
+
+# A scratch directory for the run (database files, logs) in BENCH_DIR. Deleted at exit, except
+# its logs when the run did not reach BENCH_OK=1 (they explain why) and all of it with BENCH_KEEP=1.
+bench_make_dir() {
+  BENCH_DIR=$(mktemp -d /var/tmp/communityguard-bench.XXXXXX)
+  chmod 755 "$BENCH_DIR"
+}
+
+bench_remove_dir() {
+  if [[ -z ${BENCH_DIR:-} || ! -d $BENCH_DIR ]]; then
+    return
+  fi
+  if [[ -n ${BENCH_KEEP:-} ]]; then
+    printf 'BENCH_KEEP: database files and logs kept in %s\n' "$BENCH_DIR" >&2
+  elif [[ -n ${BENCH_OK:-} ]]; then
+    rm -rf "$BENCH_DIR"
+  else
+    # The database files are gigabytes and say nothing the logs do not.
+    rm -rf "$BENCH_DIR/pg/data"
+    printf 'logs kept in %s\n' "$BENCH_DIR" >&2
+  fi
+}

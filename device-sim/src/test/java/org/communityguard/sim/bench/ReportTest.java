@@ -1,0 +1,33 @@
+package org.communityguard.sim.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+
+    @Test
+    void theResultLineHasTheAgreedFieldsAndRounding() {
+        assertThat(Report.resultLine(61_903.4, 87_032.6, 633.94, 1130.46))
+                .isEqualTo("RESULT ingest_ratio=0.71 hub_rps=61903 copy_rps=87033 ack_p50_ms=633.9 ack_p99_ms=1130.5");
+    }
+
+    @Test
+    void medianOfAnOddAndAnEvenNumberOfRounds() {
+        assertThat(IngestBench.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
+        assertThat(IngestBench.median(List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
+    }
+
+    @Test
+    void aServerThatDoesNotFlushToDiskIsRefused() {
+        Map<String, String> durable = Map.of("fsync", "on", "synchronous_commit", "on", "full_page_writes", "on",
+                "timescaledb", "2.19.3", "hypertable", "true");
+        Map<String, String> testServer = Map.of("fsync", "off", "synchronous_commit", "off", "full_page_writes", "on",
+                "timescaledb", "2.19.3", "hypertable", "true");
+
+        assertThat(IngestBench.unusable(durable)).isEmpty();
+        assertThat(IngestBench.unusable(testServer)).containsExactly("fsync is off, not on", "synchronous_commit is off, not on");
+    }
+}
