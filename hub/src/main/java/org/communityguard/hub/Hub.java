@@ -28,20 +28,31 @@ import java.util.concurrent.TimeUnit;
 import org.communityguard.hub.api.ApiHandler;
 import org.communityguard.hub.api.ApiRoutes;
 import org.communityguard.hub.api.AuthApi;
+import org.communityguard.hub.api.Authenticator;
+import org.communityguard.hub.api.EventsApi;
+import org.communityguard.hub.api.LiveEvents;
+import org.communityguard.hub.api.PasswordLogin;
+import org.communityguard.hub.api.SessionApi;
 import org.communityguard.hub.api.HealthApi;
 import org.communityguard.hub.api.HttpInitializer;
 import org.communityguard.hub.api.IncidentApi;
 import org.communityguard.hub.api.Router;
 import org.communityguard.hub.api.StaticFiles;
 import org.communityguard.hub.auth.GatewayRegistry;
+import org.communityguard.hub.auth.LoginLimiter;
+import org.communityguard.hub.auth.Sessions;
 import org.communityguard.hub.auth.Tokens;
 import org.communityguard.hub.auth.Users;
 import org.communityguard.hub.config.Config;
 import org.communityguard.hub.config.ConfigException;
 import org.communityguard.hub.config.HubSettings;
+import org.communityguard.hub.console.BoardApi;
+import org.communityguard.hub.console.BoardQuery;
+import org.communityguard.hub.console.IncidentDetailApi;
+import org.communityguard.hub.console.LiveBoard;
+import org.communityguard.hub.console.SiteApi;
 import org.communityguard.hub.incident.FireRule;
 import org.communityguard.hub.incident.IncidentDetector;
-import org.communityguard.hub.incident.IncidentListener;
 import org.communityguard.hub.incident.IncidentStore;
 import org.communityguard.hub.ingest.BatchCodec;
 import org.communityguard.hub.ingest.IngestPipeline;
@@ -51,6 +62,7 @@ import org.communityguard.hub.site.SiteFile;
 import org.communityguard.hub.site.SiteRegistry;
 import org.communityguard.hub.storage.Database;
 import org.communityguard.hub.storage.ReadingStore;
+import org.communityguard.hub.telemetry.SeriesApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +75,11 @@ import org.slf4j.LoggerFactory;
 public final class Hub implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Hub.class);
+
+    /** Live events kept for browsers that reconnect (Last-Event-ID). */
+    private static final int LIVE_EVENTS_KEPT = 1000;
+    /** User names and addresses the login limiter remembers at most. */
+    private static final int LOGIN_LIMITER_KEYS = 10_000;
 
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private final Database database;
@@ -99,10 +116,17 @@ public final class Hub implements AutoCloseable {
                 gateways.register(pair.substring(0, colon), pair.substring(colon + 1));
             }
 
+            // The console's live board hears of every incident opened, once it is committed.
+            LiveEvents liveEvents = new LiveEvents(LIVE_EVENTS_KEPT, config.get(HubSettings.LIVE_MAX_CLIENTS),
+                    config.get(HubSettings.LIVE_CLIENT_QUEUE), metrics);
+            BoardQuery board = new BoardQuery(ds);
+            LiveBoard liveBoard = new LiveBoard(board, liveEvents, json);
+            closeables.push(liveBoard);
+
             IncidentStore incidents = new IncidentStore(json);
             IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json),
                     new IncidentDetector(List.of(new FireRule(config.get(HubSettings.FIRE_OBSCURATION)))),
-                    incidents, IncidentListener.NONE, config.get(HubSettings.INGEST_WRITERS),
+                    incidents, liveBoard, config.get(HubSettings.INGEST_WRITERS),
                     config.get(HubSettings.INGEST_QUEUE_READINGS), config.get(HubSettings.INGEST_TX_READINGS),
                     config.get(HubSettings.INGEST_RETRY_TIMEOUT), metrics);
             pipeline.start();
@@ -126,15 +150,30 @@ public final class Hub implements AutoCloseable {
             closeables.push(uplink);
 
             Tokens tokens = new Tokens(ds, config.get(HubSettings.TOKEN_TTL), Clock.systemUTC());
+            Sessions sessions = new Sessions(ds, config.get(HubSettings.SESSION_TTL), config.get(HubSettings.SESSION_IDLE),
+                    Clock.systemUTC());
+            sessions.purgeExpired();
+            PasswordLogin passwordLogin = new PasswordLogin(users, new LoginLimiter(
+                    config.get(HubSettings.LOGIN_MAX_FAILURES_USER), config.get(HubSettings.LOGIN_MAX_FAILURES_ADDRESS),
+                    config.get(HubSettings.LOGIN_FAILURE_WINDOW), LOGIN_LIMITER_KEYS, System::currentTimeMillis), metrics);
+            Authenticator authenticator = new Authenticator(tokens, sessions, metrics);
             Router router = new Router(ApiRoutes.all(
                     new HealthApi(ds, database.timescale(), pipeline::queuedReadings),
-                    new AuthApi(users, tokens),
+                    new AuthApi(passwordLogin, tokens),
                     new IncidentApi(ds, incidents),
                     metrics,
-                    new StaticFiles()));
+                    new StaticFiles(),
+                    new ApiRoutes.ConsoleApis(
+                            new SessionApi(passwordLogin, sessions, tokens),
+                            new EventsApi(liveEvents, authenticator, blocking, config.get(HubSettings.LIVE_HEARTBEAT)),
+                            new BoardApi(board, liveEvents),
+                            new IncidentDetailApi(ds),
+                            new SiteApi(ds, Clock.systemUTC()),
+                            new SeriesApi(ds, database.timescale(), Clock.systemUTC()))));
             var http = new TcpServer("HTTP", HubSettings.HTTP_PORT.envName(), config.get(HubSettings.HTTP_HOST),
                     config.get(HubSettings.HTTP_PORT), boss, workers,
-                    new HttpInitializer(new ApiHandler(router, tokens, blocking, json, metrics)));
+                    new HttpInitializer(new ApiHandler(router, authenticator, blocking, json, metrics,
+                            config.get(HubSettings.HTTP_TRUST_PROXY))));
             httpPort = http.start();
             closeables.push(http);
         } catch (RuntimeException | SQLException e) {

@@ -10,6 +10,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,14 +20,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.communityguard.hub.auth.Principal;
-import org.communityguard.hub.auth.Tokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,17 +42,21 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
 
     private final Router router;
-    private final Tokens tokens;
+    private final Authenticator authenticator;
     private final ExecutorService executor;
     private final ObjectMapper json;
     private final MeterRegistry registry;
+    private final boolean trustProxy;
 
-    public ApiHandler(Router router, Tokens tokens, ExecutorService executor, ObjectMapper json, MeterRegistry registry) {
+    /** @param trustProxy take the client address and scheme from X-Forwarded-For/-Proto ({@link Peer}) */
+    public ApiHandler(Router router, Authenticator authenticator, ExecutorService executor, ObjectMapper json,
+                      MeterRegistry registry, boolean trustProxy) {
         this.router = router;
-        this.tokens = tokens;
+        this.authenticator = authenticator;
         this.executor = executor;
         this.json = json;
         this.registry = registry;
+        this.trustProxy = trustProxy;
     }
 
     @Override
@@ -71,11 +77,13 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         Router.Match match = (Router.Match) routed;
         byte[] body = ByteBufUtil.getBytes(req.content());
         var headers = req.headers().copy();
+        Peer peer = Peer.of(socketAddress(ctx.channel().remoteAddress()), ctx.pipeline().get(SslHandler.class) != null,
+                headers, trustProxy);
         long start = System.nanoTime();
         try {
             executor.execute(() -> {
                 Response response = run(match, new Request(req.method(), uri.path(), match.params(), uri.parameters(),
-                        headers, body, null, json));
+                        headers, body, null, json, peer, null));
                 Timer.builder("hub.http.requests").tag("method", req.method().name())
                         .tag("route", match.route().pattern()).tag("status", Integer.toString(response.status()))
                         .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -90,17 +98,21 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         Route route = match.route();
         try {
             if (!route.isPublic()) {
-                Principal who = authenticate(request);
-                if (!route.roles().contains(who.role())) {
-                    throw HttpError.forbidden("role " + who.role().wireName() + " may not " + request.method()
-                            + " " + route.pattern());
+                Authenticator.Caller caller = authenticator.authenticate(request.method(), request.headers());
+                if (!route.roles().contains(caller.principal().role())) {
+                    throw HttpError.forbidden("role " + caller.principal().role().wireName() + " may not "
+                            + request.method() + " " + route.pattern());
                 }
                 request = new Request(request.method(), request.path(), request.pathParams(), request.query(),
-                        request.headers(), request.body(), who, json);
+                        request.headers(), request.body(), caller.principal(), json, request.peer(), caller.credential());
             }
             return route.handler().handle(request);
         } catch (HttpError e) {
-            return error(e.status(), e.getMessage());
+            Response r = error(e.status(), e.getMessage());
+            for (var h : e.headers().entrySet()) {
+                r = r.withHeader(h.getKey(), h.getValue());
+            }
+            return r;
         } catch (Exception e) {
             String id = UUID.randomUUID().toString().substring(0, 8);
             log.error("request {} {} failed (error id {})", request.method(), request.path(), id, e);
@@ -108,13 +120,9 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    private Principal authenticate(Request request) throws Exception {
-        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw HttpError.unauthorized("a bearer token is required: POST /api/auth/token first");
-        }
-        Optional<Principal> who = tokens.resolve(header.substring(7).trim());
-        return who.orElseThrow(() -> HttpError.unauthorized("the token is unknown or expired"));
+    private static String socketAddress(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(address);
     }
 
     Response error(int status, String message) {
@@ -126,6 +134,19 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private static void write(ChannelHandlerContext ctx, Response r, boolean keepAlive) {
+        if (r.stream() != null && r.status() == 200) {
+            // A stream: the head now (chunked, never cached), then the stream writes the body.
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+            head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            head.headers().set("X-Content-Type-Options", "nosniff");
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            r.headers().forEach((name, value) -> head.headers().set(name, value));
+            HttpUtil.setTransferEncodingChunked(head, true);
+            ctx.writeAndFlush(head);
+            r.stream().start(ctx);
+            return;
+        }
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
                 Unpooled.wrappedBuffer(r.body()));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
@@ -135,6 +156,7 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (r.status() == 401) {
             res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
         }
+        r.headers().forEach((name, value) -> res.headers().add(name, value));
         if (keepAlive) {
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(res);

@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import org.communityguard.hub.auth.Principal;
 import org.communityguard.hub.auth.Tokens;
-import org.communityguard.hub.auth.Users;
 
-/** {@code POST /api/auth/token}: user name and password in, bearer token out. */
+/** {@code POST /api/auth/token}: user name and password in, bearer token out (limited like sign-in). */
 public final class AuthApi {
 
-    private final Users users;
+    private final PasswordLogin login;
     private final Tokens tokens;
 
-    public AuthApi(Users users, Tokens tokens) {
-        this.users = users;
+    public AuthApi(PasswordLogin login, Tokens tokens) {
+        this.login = login;
         this.tokens = tokens;
     }
 
@@ -21,8 +20,7 @@ public final class AuthApi {
         JsonNode body = req.jsonBody();
         String username = req.requiredText(body, "username", 64);
         String password = req.requiredText(body, "password", 256);
-        Principal who = users.authenticate(username, password)
-                .orElseThrow(() -> HttpError.unauthorized("wrong user name or password"));
+        Principal who = login.check(username, password, req.peer());
         Tokens.Issued issued = tokens.issue(who);
         return Response.json(200, req.json().writeValueAsBytes(Map.of(
                 "token", issued.token(),

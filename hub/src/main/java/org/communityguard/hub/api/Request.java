@@ -12,7 +12,9 @@ import org.communityguard.hub.auth.Principal;
 /**
  * One HTTP request as handlers see it: already routed, body fully read, caller resolved.
  *
- * @param principal the authenticated caller, or null on public routes
+ * @param principal  the authenticated caller, or null on public routes
+ * @param peer       the client's address and whether it came over HTTPS
+ * @param credential how the caller authenticated (session or token), or null on public routes
  */
 public record Request(
         HttpMethod method,
@@ -22,7 +24,9 @@ public record Request(
         HttpHeaders headers,
         byte[] body,
         Principal principal,
-        ObjectMapper json) {
+        ObjectMapper json,
+        Peer peer,
+        Credential credential) {
 
     public String queryParam(String name) {
         List<String> values = query.get(name);

@@ -68,6 +68,15 @@ public final class Tokens {
         }
     }
 
+    /** Ends a token before its expiry (logout with a bearer token). */
+    public void revoke(String token) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM api_tokens WHERE token_sha256 = ?")) {
+            ps.setBytes(1, sha256(token));
+            ps.executeUpdate();
+        }
+    }
+
     private static byte[] sha256(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));

@@ -17,6 +17,9 @@ public final class HubSettings {
     public static final Setting<Integer> HTTP_PORT = new Setting<>("http.port", PORT, 8080,
             "port of the HTTP API, console and /metrics (0 picks a free port)");
 
+    public static final Setting<Boolean> HTTP_TRUST_PROXY = new Setting<>("http.trust-proxy", new SettingType.Bool(), false,
+            "the hub is behind a reverse proxy: take the client address from X-Forwarded-For and HTTPS from X-Forwarded-Proto (session cookies get Secure, login limits count the real client)");
+
     public static final Setting<String> UPLINK_HOST = new Setting<>("uplink.host", SettingType.Text.any(), "0.0.0.0",
             "address the gateway uplink (MQTT 5) listens on");
     public static final Setting<Integer> UPLINK_PORT = new Setting<>("uplink.port", PORT, 1884,
@@ -66,6 +69,32 @@ public final class HubSettings {
             new SettingType.Time(Duration.ofMinutes(5), Duration.ofDays(30)), Duration.ofHours(12),
             "lifetime of API bearer tokens");
 
+    public static final Setting<Duration> SESSION_TTL = new Setting<>("auth.session-ttl",
+            new SettingType.Time(Duration.ofMinutes(5), Duration.ofDays(7)), Duration.ofHours(12),
+            "longest a console sign-in lasts (about a shift)");
+    public static final Setting<Duration> SESSION_IDLE = new Setting<>("auth.session-idle-timeout",
+            new SettingType.Time(Duration.ofMinutes(1), Duration.ofDays(1)), Duration.ofMinutes(30),
+            "a console session ends after this long without a request (an open live board counts as use)");
+    public static final Setting<Integer> LOGIN_MAX_FAILURES_USER = new Setting<>("auth.login-max-failures-per-user",
+            new SettingType.Int(1, 1000, "failures"), 5,
+            "failed sign-ins for one user name within the window before further attempts are refused (429)");
+    public static final Setting<Integer> LOGIN_MAX_FAILURES_ADDRESS = new Setting<>("auth.login-max-failures-per-address",
+            new SettingType.Int(1, 10_000, "failures"), 20,
+            "failed sign-ins from one client address within the window before further attempts are refused (429)");
+    public static final Setting<Duration> LOGIN_FAILURE_WINDOW = new Setting<>("auth.login-failure-window",
+            new SettingType.Time(Duration.ofSeconds(10), Duration.ofDays(1)), Duration.ofMinutes(15),
+            "how long a failed sign-in counts against its user name and address");
+
+    public static final Setting<Duration> LIVE_HEARTBEAT = new Setting<>("live.heartbeat",
+            new SettingType.Time(Duration.ofMillis(200), Duration.ofMinutes(5)), Duration.ofSeconds(15),
+            "interval of keep-alive lines on live event streams (GET /api/events)");
+    public static final Setting<Integer> LIVE_MAX_CLIENTS = new Setting<>("live.max-clients",
+            new SettingType.Int(1, 100_000, "streams"), 500,
+            "live event streams open at once; more are answered 503");
+    public static final Setting<Integer> LIVE_CLIENT_QUEUE = new Setting<>("live.client-queue-events",
+            new SettingType.Int(16, 100_000, "events"), 1000,
+            "events a live stream may fall behind before it is closed (the browser reconnects and catches up)");
+
     public static final Setting<String> SITE_FILE = new Setting<>("site.file", SettingType.Text.any(), "",
             "site file (docs/site-file.md) loaded into the registry at start; empty loads none");
 
@@ -74,11 +103,13 @@ public final class HubSettings {
             "smoke obscuration at or above which a smoke detector's telemetry opens a FIRE incident");
 
     public static final List<Setting<?>> ALL = List.of(
-            HTTP_HOST, HTTP_PORT,
+            HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY,
             UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_GATEWAYS,
             DB_URL, DB_USER, DB_PASSWORD, DB_TIMESCALE, DB_POOL_SIZE, DB_EMBEDDED_DIR,
             INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT,
-            ADMIN_PASSWORD, TOKEN_TTL,
+            ADMIN_PASSWORD, TOKEN_TTL, SESSION_TTL, SESSION_IDLE,
+            LOGIN_MAX_FAILURES_USER, LOGIN_MAX_FAILURES_ADDRESS, LOGIN_FAILURE_WINDOW,
+            LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE,
             SITE_FILE,
             FIRE_OBSCURATION);
 }

@@ -20,10 +20,13 @@ public record SiteFile(String community, String name, List<Gateway> gateways, Li
     public record Gateway(String id, String name) {
     }
 
-    public record Building(String id, String name, String grid) {
+    /** @param x position on the site plan, 0..100 from the left, or null (the console lays it out) */
+    public record Building(String id, String name, String grid, Double x, Double y) {
     }
 
-    public record Device(String id, String type, String building, String gateway, String location, Integer intervalS) {
+    /** @param x position on the site plan, 0..100 from the left, or null (the console lays it out) */
+    public record Device(String id, String type, String building, String gateway, String location, Integer intervalS,
+                         Double x, Double y) {
     }
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -55,7 +58,9 @@ public record SiteFile(String community, String name, List<Gateway> gateways, Li
             if (!buildingIds.add(id)) {
                 errors.add("buildings: '" + id + "' appears twice");
             }
-            buildings.add(new Building(id, b.path("name").asText(id), b.hasNonNull("grid") ? b.path("grid").asText() : null));
+            Double[] at = position(b, "building '" + id + "'", errors);
+            buildings.add(new Building(id, b.path("name").asText(id), b.hasNonNull("grid") ? b.path("grid").asText() : null,
+                    at[0], at[1]));
         }
         List<Device> devices = new ArrayList<>();
         Set<String> deviceIds = new HashSet<>();
@@ -86,13 +91,34 @@ public record SiteFile(String community, String name, List<Gateway> gateways, Li
                     interval = d.path("interval_s").asInt();
                 }
             }
+            Double[] at = position(d, where, errors);
             devices.add(new Device(id, type, building, gateway,
-                    d.hasNonNull("location") ? d.path("location").asText() : null, interval));
+                    d.hasNonNull("location") ? d.path("location").asText() : null, interval, at[0], at[1]));
         }
         if (!errors.isEmpty()) {
             throw new ConfigException("site file " + file + " is invalid:\n  " + String.join("\n  ", errors));
         }
         return new SiteFile(community, root.path("name").asText(community), gateways, buildings, devices);
+    }
+
+    // x and y together or neither, each a number 0..100.
+    private static Double[] position(JsonNode node, String where, List<String> errors) {
+        boolean hasX = node.hasNonNull("x");
+        boolean hasY = node.hasNonNull("y");
+        if (!hasX && !hasY) {
+            return new Double[] {null, null};
+        }
+        if (hasX != hasY) {
+            errors.add(where + ": give both x and y on the site plan, or neither");
+            return new Double[] {null, null};
+        }
+        JsonNode x = node.path("x");
+        JsonNode y = node.path("y");
+        if (!x.isNumber() || !y.isNumber() || x.asDouble() < 0 || x.asDouble() > 100 || y.asDouble() < 0 || y.asDouble() > 100) {
+            errors.add(where + ": x and y must be numbers from 0 to 100 (got " + x + ", " + y + ")");
+            return new Double[] {null, null};
+        }
+        return new Double[] {x.asDouble(), y.asDouble()};
     }
 
     private static String id(JsonNode node, String field, String where, List<String> errors) {

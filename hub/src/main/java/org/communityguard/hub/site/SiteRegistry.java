@@ -39,20 +39,24 @@ public final class SiteRegistry {
                     }
                     ps.executeBatch();
                 }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO buildings (community_id, id, name, grid) VALUES (?, ?, ?, ?)"
-                        + " ON CONFLICT (community_id, id) DO UPDATE SET name = excluded.name, grid = excluded.grid")) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO buildings (community_id, id, name, grid, plan_x, plan_y)"
+                        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (community_id, id) DO UPDATE SET name = excluded.name,"
+                        + " grid = excluded.grid, plan_x = excluded.plan_x, plan_y = excluded.plan_y")) {
                     for (SiteFile.Building b : site.buildings()) {
                         ps.setString(1, site.community());
                         ps.setString(2, b.id());
                         ps.setString(3, b.name());
                         ps.setString(4, b.grid());
+                        ps.setObject(5, b.x(), Types.REAL);
+                        ps.setObject(6, b.y(), Types.REAL);
                         ps.addBatch();
                     }
                     ps.executeBatch();
                 }
                 try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO devices (id, community_id, type, building_id, gateway_id, location, interval_s, provisioned)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, ?, true) ON CONFLICT (id) DO UPDATE SET"
+                        "INSERT INTO devices (id, community_id, type, building_id, gateway_id, location, interval_s, provisioned,"
+                                + " plan_x, plan_y) VALUES (?, ?, ?, ?, ?, ?, ?, true, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                                + " plan_x = excluded.plan_x, plan_y = excluded.plan_y,"
                                 + " community_id = excluded.community_id, type = excluded.type, building_id = excluded.building_id,"
                                 + " gateway_id = excluded.gateway_id, location = excluded.location,"
                                 + " interval_s = excluded.interval_s, provisioned = true")) {
@@ -68,6 +72,8 @@ public final class SiteRegistry {
                         } else {
                             ps.setInt(7, d.intervalS());
                         }
+                        ps.setObject(8, d.x(), Types.REAL);
+                        ps.setObject(9, d.y(), Types.REAL);
                         ps.addBatch();
                     }
                     ps.executeBatch();

@@ -1,0 +1,201 @@
+package org.communityguard.hub.api;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's small in-process event bus for pushed updates (the console's live board). Anyone
+ * publishes a typed JSON event ({@code incident.opened} today; the incident loop adds its own);
+ * each subscriber (one per browser, see {@link EventStream}) gets every event from its
+ * subscription on, in order.
+ *
+ * <p>Events are numbered {@code <boot>-<seq>}: the boot part changes with every hub start. The
+ * last {@code ringSize} events are kept so a client that reconnects with {@code Last-Event-ID}
+ * gets what it missed; one that missed more than that, or comes from an earlier start of the
+ * hub, gets a {@code reset} event instead (reload your snapshot).
+ *
+ * <p>Memory is bounded: each subscriber has a queue of at most {@code queueCapacity} events. A
+ * subscriber that falls that far behind (a slow or stalled browser) is dropped, never buffered
+ * without limit; its browser reconnects and catches up from the ring, or resets.
+ */
+public final class LiveEvents {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveEvents.class);
+
+    public static final String RESET = "reset";
+
+    /** One published event; {@code data} is one line of JSON. */
+    public record Event(long seq, String type, String data) {
+    }
+
+    /** Where a subscriber's events go: told when there is something to take, or that it was dropped. */
+    public interface Sink {
+        /** Events are waiting in the subscription; called on the publisher's thread, must not block. */
+        void wake();
+
+        /** The subscription is over (too slow); close the client. */
+        void drop(String reason);
+    }
+
+    private final String boot;
+    private final int ringSize;
+    private final int maxClients;
+    private final int queueCapacity;
+    private final ArrayDeque<Event> ring = new ArrayDeque<>();
+    private final Set<Subscription> subscribers = ConcurrentHashMap.newKeySet();
+    private final Counter published;
+    private final Counter dropped;
+    private long seq;
+
+    public LiveEvents(int ringSize, int maxClients, int queueCapacity, MeterRegistry registry) {
+        byte[] b = new byte[6];
+        new SecureRandom().nextBytes(b);
+        this.boot = java.util.HexFormat.of().formatHex(b);
+        this.ringSize = ringSize;
+        this.maxClients = maxClients;
+        this.queueCapacity = queueCapacity;
+        this.published = Counter.builder("hub.live.events.published").description("events published to live clients")
+                .register(registry);
+        this.dropped = Counter.builder("hub.live.clients.dropped")
+                .description("live clients disconnected for falling behind (their queue was full)").register(registry);
+        Gauge.builder("hub.live.clients", subscribers, Set::size).description("connected live clients").register(registry);
+    }
+
+    /** The id of the newest event: read it before a snapshot, subscribe from it after. */
+    public synchronized String lastEventId() {
+        return id(seq);
+    }
+
+    public int clients() {
+        return subscribers.size();
+    }
+
+    /** Publishes an event to every subscriber; returns its id. Never blocks. */
+    public String publish(String type, String json) {
+        List<Subscription> tooSlow = new ArrayList<>(0);
+        Event event;
+        synchronized (this) {
+            event = new Event(++seq, type, json);
+            ring.addLast(event);
+            if (ring.size() > ringSize) {
+                ring.removeFirst();
+            }
+            for (Subscription s : subscribers) {
+                if (!s.offer(event)) {
+                    tooSlow.add(s);
+                }
+            }
+        }
+        published.increment();
+        for (Subscription s : tooSlow) {
+            if (subscribers.remove(s)) {
+                dropped.increment();
+                log.info("live client dropped: {} events behind", queueCapacity);
+                s.sink.drop("more than " + queueCapacity + " events behind");
+            }
+        }
+        return id(event.seq());
+    }
+
+    /**
+     * Subscribes from just after {@code lastEventId} (null: from now on). Throws a 503 when
+     * {@code maxClients} are connected.
+     */
+    public Subscription subscribe(String lastEventId, Sink sink) {
+        synchronized (this) {
+            if (subscribers.size() >= maxClients) {
+                throw new HttpError(503, "too many live clients (" + maxClients + "); retry later");
+            }
+            Subscription s = new Subscription(sink);
+            if (lastEventId != null && !lastEventId.isBlank()) {
+                replay(lastEventId.trim(), s);
+            }
+            subscribers.add(s);
+            return s;
+        }
+    }
+
+    public void unsubscribe(Subscription s) {
+        subscribers.remove(s);
+    }
+
+    /** The wire id of an event number. */
+    public String id(long eventSeq) {
+        return boot + "-" + eventSeq;
+    }
+
+    // Under the lock: what the client missed, or a reset when we cannot tell.
+    private void replay(String lastEventId, Subscription s) {
+        long last = parse(lastEventId);
+        long oldestKept = ring.isEmpty() ? seq + 1 : ring.peekFirst().seq();
+        if (last < 0 || last > seq || last < oldestKept - 1) {
+            s.offer(new Event(seq, RESET, "{}"));
+            return;
+        }
+        for (Event e : ring) {
+            if (e.seq() > last) {
+                s.offer(e);
+            }
+        }
+    }
+
+    private long parse(String id) {
+        int dash = id.lastIndexOf('-');
+        if (dash <= 0 || !id.substring(0, dash).equals(boot)) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(id.substring(dash + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** One client's place in the stream: a bounded queue of events not yet written. */
+    public final class Subscription {
+
+        private final Sink sink;
+        private final ArrayDeque<Event> queue = new ArrayDeque<>();
+
+        private Subscription(Sink sink) {
+            this.sink = sink;
+        }
+
+        private boolean offer(Event e) {
+            synchronized (queue) {
+                if (queue.size() >= queueCapacity) {
+                    return false;
+                }
+                queue.addLast(e);
+            }
+            sink.wake();
+            return true;
+        }
+
+        /** The next event to write, or null. */
+        public Event poll() {
+            synchronized (queue) {
+                return queue.pollFirst();
+            }
+        }
+
+        public int queued() {
+            synchronized (queue) {
+                return queue.size();
+            }
+        }
+
+        public String id(Event e) {
+            return LiveEvents.this.id(e.seq());
+        }
+    }
+}
