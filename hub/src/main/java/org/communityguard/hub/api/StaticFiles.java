@@ -18,6 +18,13 @@ public final class StaticFiles {
             "css", "text/css; charset=utf-8",
             "svg", "image/svg+xml");
 
+    /**
+     * The console page may load only its own files and talk only to its own hub: no inline script,
+     * no other origin, not framed (clickjacking). Inline style attributes are not used either.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
+            + " img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
     public Response index(Request req) throws IOException {
         return file("index.html");
     }
@@ -34,7 +41,11 @@ public final class StaticFiles {
             if (in == null) {
                 throw HttpError.notFound("no such file: " + name);
             }
-            return new Response(200, TYPES.get(name.substring(name.lastIndexOf('.') + 1)), in.readAllBytes());
+            Response r = new Response(200, TYPES.get(name.substring(name.lastIndexOf('.') + 1)), in.readAllBytes());
+            return name.endsWith(".html")
+                    ? r.withHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY).withHeader("X-Frame-Options", "DENY")
+                            .withHeader("Referrer-Policy", "no-referrer")
+                    : r;
         }
     }
 }
