@@ -3,8 +3,9 @@
 #   bash deploy/test.sh                 install what the tests need, then mvn -B verify
 #   bash deploy/test.sh -pl hub         extra arguments go to Maven
 # Installs, when missing and there is no working Docker: PostgreSQL (the OS default major),
-# TimescaleDB for it and Mosquitto. Starts no service: the JUnit harness (testkit) starts
-# throwaway servers on free ports and stops them when the tests end.
+# TimescaleDB for it and Mosquitto; and in any case Chromium with chromedriver for the console's
+# browser test. Starts no service: the JUnit harness (testkit) starts throwaway servers on free
+# ports and stops them when the tests end.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,6 +19,7 @@ if command -v docker >/dev/null && timeout 20 docker info >/dev/null 2>&1; then
 else
   install_test_dependencies
 fi
+install_browser
 
 section "mvn -B verify${*:+ $*}"
 status=0

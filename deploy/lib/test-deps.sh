@@ -1,7 +1,7 @@
 # Installs what the JUnit harness (testkit) needs when there is no Docker: a PostgreSQL server
 # of the OS's default major version, TimescaleDB for it, and Mosquitto. Every step is skipped
 # when its result is already there, so a second run costs a few dpkg queries. Source it after
-# log.sh and apt.sh, then call install_test_dependencies.
+# log.sh and apt.sh, then call install_test_dependencies; install_browser is needed with Docker too.
 # shellcheck shell=bash
 
 # The suite that ships TimescaleDB as a Debian source package; only its deb-src is ever added.
@@ -28,6 +28,17 @@ find_postgresql_major() {
   fi
   [[ $depends =~ postgresql-([0-9]+) ]] || fail "cannot tell the default PostgreSQL version from the 'postgresql' package"
   PGMAJOR=${BASH_REMATCH[1]}
+}
+
+# The console's browser tests drive Debian's chromium through its chromedriver (testkit's
+# Chromium class), offline; a CJK font so zh-CN pages render as text, not boxes, in screenshots.
+# About 30 s and 250 MB the first time.
+install_browser() {
+  if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]] && package_installed fonts-wqy-microhei; then
+    note "Chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}') and chromedriver: present"
+    return
+  fi
+  apt_install chromium chromium-driver fonts-wqy-microhei
 }
 
 install_postgresql() {

@@ -3,15 +3,29 @@
 // does not, so the console then shows a button to turn it on.
 let context = null;
 let timer = null;
+let listener = () => {};
 
+/** Called with true or false whenever the sound becomes available or not. */
+export function onSoundState(fn) {
+  listener = fn;
+}
+
+function notify() {
+  listener(soundAvailable());
+}
+
+/** Call from a click or key press: the browser then lets the page make sound. */
 export function unlockSound() {
   try {
-    context = context || new AudioContext();
-    if (context.state === 'suspended') context.resume();
+    if (!context) {
+      context = new AudioContext();
+      context.onstatechange = notify;
+    }
+    if (context.state === 'suspended') context.resume().then(notify, notify);
   } catch (e) {
     context = null;
   }
-  return soundAvailable();
+  notify();
 }
 
 export function soundAvailable() {

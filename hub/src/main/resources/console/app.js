@@ -4,7 +4,7 @@ import { api, ApiError, setCsrfToken, whenSignedOut } from './api.js';
 import { $ } from './dom.js';
 import { applyTranslations, label, language, onLanguageChange, setLanguage, t } from './i18n.js';
 import { Live } from './live.js';
-import { soundAvailable, unlockSound } from './alarm.js';
+import { onSoundState, soundAvailable, unlockSound } from './alarm.js';
 import { incidentOpened, incidentUpdated, loadBoard, rerender, startBoard, stopBoard } from './board.js';
 import { refreshIncident, showIncident } from './incident.js';
 import { hideSite, refreshSite, rerenderSite, showSite } from './sitemap.js';
@@ -150,8 +150,9 @@ $('logout').addEventListener('click', async () => {
   }
 });
 
-$('sound-on').addEventListener('click', () => {
-  $('sound-hint').hidden = unlockSound();
+$('sound-on').addEventListener('click', unlockSound);
+onSoundState(available => {
+  $('sound-hint').hidden = available || !session || !STAFF.includes(session.role);
 });
 
 $('lang').addEventListener('change', e => setLanguage(e.target.value));

@@ -56,8 +56,8 @@ function render(i) {
     el('ol', { class: 'timeline', id: 'incident-timeline', 'aria-labelledby': 'timeline-title' },
       ...timeline.map(entry => el('li', { 'data-action': entry.action },
         el('time', { datetime: entry.at }, dateTime(entry.at)), ' ',
-        el('span', null, label('action', entry.action)), ' · ',
-        el('span', { class: 'sub' }, t('incident.by', { actor: entry.actor }))))));
+        el('span', null, label('action', entry.action)), ' ',
+        el('span', { class: 'by' }, t('incident.by', { actor: entry.actor }))))));
 }
 
 function fact(name, value) {
@@ -70,7 +70,8 @@ function evidence(details) {
   const walk = (obj, prefix) => {
     for (const [k, v] of Object.entries(obj || {})) {
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) walk(v, prefix + k + '.');
-      else out.push(fact(label('field', k) + (prefix ? ' (' + prefix.slice(0, -1) + ')' : ''), JSON.stringify(v)));
+      else out.push(fact(label('field', k) + (prefix ? ' (' + label('field', prefix.slice(0, -1)) + ')' : ''),
+        k === 'event' ? label('event', v) : typeof v === 'string' ? v : JSON.stringify(v)));
     }
   };
   walk(details, '');

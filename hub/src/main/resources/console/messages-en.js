@@ -146,6 +146,7 @@ export default {
   "event.held_open": "Held open",
   "event.command_ack": "Command acknowledged",
   "field.kind": "Kind",
+  "field.reading": "Reading",
   "field.seq": "Sequence number",
   "field.event": "Event",
   "field.level": "Level",

@@ -146,6 +146,7 @@ export default {
   "event.held_open": "门长时间未关",
   "event.command_ack": "指令已确认",
   "field.kind": "类别",
+  "field.reading": "读数",
   "field.seq": "序号",
   "field.event": "事件",
   "field.level": "级别",
