@@ -1,0 +1,123 @@
+package org.communityguard.hub.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.communityguard.hub.auth.Role;
+import org.communityguard.hub.incident.IncidentType;
+import org.communityguard.hub.incident.Severity;
+import org.junit.jupiter.api.Test;
+
+/** The console's message catalogs: both languages complete, every key the page uses defined. */
+class I18nCatalogTest {
+
+    private static final List<String> SCRIPTS = List.of("app.js", "board.js", "incident.js", "sitemap.js", "device.js",
+            "format.js", "chart.js", "live.js", "alarm.js", "api.js", "dom.js", "i18n.js");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{[a-z_]+}");
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = I18nCatalogTest.class.getResourceAsStream("/console/" + name)) {
+            assertThat(in).as(name).isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static JsonNode catalog(String name) throws IOException {
+        String js = resource(name);
+        String object = js.substring(js.indexOf("export default ") + "export default ".length());
+        return new ObjectMapper().readTree(object.substring(0, object.lastIndexOf('}') + 1));
+    }
+
+    private static Set<String> keys(JsonNode catalog) {
+        Set<String> keys = new TreeSet<>();
+        catalog.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
+    @Test
+    void englishAndChineseHaveTheSameKeysAndPlaceholders() throws IOException {
+        JsonNode en = catalog("messages-en.js");
+        JsonNode zh = catalog("messages-zh-cn.js");
+        assertThat(keys(zh)).isEqualTo(keys(en));
+        for (Iterator<String> it = en.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            assertThat(zh.path(key).asText()).as(key).isNotBlank();
+            assertThat(placeholders(zh.path(key).asText())).as("placeholders of " + key)
+                    .isEqualTo(placeholders(en.path(key).asText()));
+        }
+    }
+
+    @Test
+    void everyKeyThePageUsesIsDefined() throws IOException {
+        Set<String> defined = keys(catalog("messages-en.js"));
+        List<String> used = new ArrayList<>();
+        Matcher html = Pattern.compile("data-i18n(?:-aria-label)?=\"([^\"]+)\"").matcher(resource("index.html"));
+        while (html.find()) {
+            used.add(html.group(1));
+        }
+        Pattern call = Pattern.compile("\\bt\\('([a-z_.0-9]+)'");
+        for (String script : SCRIPTS) {
+            Matcher m = call.matcher(resource(script));
+            while (m.find()) {
+                // t('live.' + state) builds its key: the prefixes are checked in the next test.
+                if (!m.group(1).endsWith(".")) {
+                    used.add(m.group(1));
+                }
+            }
+        }
+        assertThat(used).hasSizeGreaterThan(50);
+        assertThat(defined).containsAll(used);
+    }
+
+    @Test
+    void everyValueTheHubSendsHasALabel() throws IOException {
+        Set<String> defined = keys(catalog("messages-en.js"));
+        List<String> needed = new ArrayList<>();
+        for (Severity s : Severity.values()) {
+            needed.add("severity." + s.wireName());
+        }
+        for (IncidentType type : IncidentType.values()) {
+            needed.add("type." + type.name());
+        }
+        for (Role r : Role.values()) {
+            needed.add("role." + r.wireName());
+        }
+        for (String status : List.of("open", "dispatched", "acknowledged", "on_site", "resolved", "closed", "cancelled")) {
+            needed.add("status." + status);
+        }
+        for (String state : List.of("alarm", "offline", "warning", "ok", "unknown")) {
+            needed.add("state." + state);
+        }
+        for (String type : List.of("lamp_post", "manhole", "smoke_detector", "door_access")) {
+            needed.add("device_type." + type);
+        }
+        for (String range : List.of("6h", "24h", "7d", "30d")) {
+            needed.add("range." + range);
+        }
+        for (String live : List.of("live", "reconnecting", "down")) {
+            needed.add("live." + live);
+        }
+        assertThat(defined).containsAll(needed);
+    }
+
+    private static List<String> placeholders(String text) {
+        List<String> out = new ArrayList<>();
+        Matcher m = PLACEHOLDER.matcher(text);
+        while (m.find()) {
+            out.add(m.group());
+        }
+        out.sort(null);
+        return out;
+    }
+}
