@@ -89,7 +89,7 @@ else
 fi
 
 # Starts a throwaway PostgreSQL (BENCH_PG_BIN, from bench_ensure_postgres) with its files in
-# BENCH_DIR/pg, on a free loopback port. Sets BENCH_PG_PORT and BENCH_PG_PID; bench_stop_postgres
+# BENCH_DIR/pg, on a free loopback port; BENCH_PG_EXTRA_CONF, when set, is appended to its settings. Sets BENCH_PG_PORT and BENCH_PG_PID; bench_stop_postgres
 # stops it.
 #
 # Durable on purpose: fsync, synchronous_commit and full_page_writes keep their defaults (on),
@@ -123,6 +123,10 @@ max_wal_size = 32GB
 checkpoint_timeout = 15min
 log_checkpoints = on
 CONF
+  # A mode may add or override settings (later lines win).
+  if [[ -n ${BENCH_PG_EXTRA_CONF:-} ]]; then
+    printf '%s\n' "$BENCH_PG_EXTRA_CONF" >>"$BENCH_PG_DIR/data/postgresql.conf"
+  fi
   local attempt
   for attempt in 1 2 3; do
     BENCH_PG_PORT=$(bench_free_port)
