@@ -102,7 +102,7 @@ cat <<EOF
 
   CommunityGuard demo is running
   ------------------------------
-  console        http://localhost:$HUB_HTTP_PORT/
+  console        http://localhost:$HUB_HTTP_PORT/   sign in now: the fire appears on the board by itself
   admin login    admin / $admin_password
   API            http://localhost:$HUB_HTTP_PORT/api/health, /api/incidents (POST /api/auth/token first)
   hub metrics    http://localhost:$HUB_HTTP_PORT/metrics

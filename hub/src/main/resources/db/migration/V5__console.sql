@@ -21,3 +21,22 @@ ALTER TABLE devices ADD COLUMN plan_x real, ADD COLUMN plan_y real;
 
 -- The board reads the open incidents among years of closed ones.
 CREATE INDEX incidents_open_idx ON incidents (opened_at DESC, id DESC) WHERE is_open;
+
+-- Hourly rollup of every device's numeric and boolean reading fields, for charts over days:
+-- {"temp_c": [count, sum, min, max], ...} per device and hour. `readings` is how many readings
+-- the device had in that hour when the row was computed; a chart compares it with the count in
+-- readings now and recomputes the hour when a late reading arrived (telemetry.HourlyRollup).
+-- TimescaleDB's continuous aggregates would do this, but not on its Apache-licensed build.
+CREATE TABLE readings_hourly (
+    device_id text        NOT NULL,
+    hour      timestamptz NOT NULL,
+    readings  integer     NOT NULL,
+    fields    jsonb       NOT NULL,
+    PRIMARY KEY (device_id, hour)
+);
+
+-- How far the background rollup has come: every hour before rolled_up_to is rolled up.
+CREATE TABLE readings_hourly_progress (
+    one          boolean PRIMARY KEY DEFAULT true CHECK (one),
+    rolled_up_to timestamptz NOT NULL
+);

@@ -62,6 +62,7 @@ import org.communityguard.hub.site.SiteFile;
 import org.communityguard.hub.site.SiteRegistry;
 import org.communityguard.hub.storage.Database;
 import org.communityguard.hub.storage.ReadingStore;
+import org.communityguard.hub.telemetry.HourlyRollup;
 import org.communityguard.hub.telemetry.SeriesApi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,6 +150,11 @@ public final class Hub implements AutoCloseable {
             uplinkPort = uplink.start();
             closeables.push(uplink);
 
+            HourlyRollup rollup = new HourlyRollup(ds, database.timescale(), config.get(HubSettings.ROLLUP_EVERY),
+                    Clock.systemUTC(), metrics);
+            rollup.start();
+            closeables.push(rollup);
+
             Tokens tokens = new Tokens(ds, config.get(HubSettings.TOKEN_TTL), Clock.systemUTC());
             Sessions sessions = new Sessions(ds, config.get(HubSettings.SESSION_TTL), config.get(HubSettings.SESSION_IDLE),
                     Clock.systemUTC());
@@ -169,7 +175,7 @@ public final class Hub implements AutoCloseable {
                             new BoardApi(board, liveEvents),
                             new IncidentDetailApi(ds),
                             new SiteApi(ds, Clock.systemUTC()),
-                            new SeriesApi(ds, database.timescale(), Clock.systemUTC()))));
+                            new SeriesApi(ds, database.timescale(), rollup, Clock.systemUTC()))));
             var http = new TcpServer("HTTP", HubSettings.HTTP_PORT.envName(), config.get(HubSettings.HTTP_HOST),
                     config.get(HubSettings.HTTP_PORT), boss, workers,
                     new HttpInitializer(new ApiHandler(router, authenticator, blocking, json, metrics,

@@ -39,6 +39,8 @@ public final class SessionApi {
         String username = req.requiredText(body, "username", 64);
         String password = req.requiredText(body, "password", 256);
         Principal who = login.check(username, password, req.peer());
+        // Sessions nobody signed out of would pile up; each sign-in sweeps the ended ones.
+        sessions.purgeExpired();
         Sessions.Session session = sessions.create(who, req.peer().address());
         DefaultCookie cookie = cookie(session.id(), req.peer().https());
         cookie.setMaxAge(sessions.ttl().toSeconds());

@@ -95,6 +95,10 @@ public final class HubSettings {
             new SettingType.Int(16, 100_000, "events"), 1000,
             "events a live stream may fall behind before it is closed (the browser reconnects and catches up)");
 
+    public static final Setting<Duration> ROLLUP_EVERY = new Setting<>("telemetry.rollup-every",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofMinutes(5),
+            "how often ended hours of readings are rolled up for charts over days (readings_hourly)");
+
     public static final Setting<String> SITE_FILE = new Setting<>("site.file", SettingType.Text.any(), "",
             "site file (docs/site-file.md) loaded into the registry at start; empty loads none");
 
@@ -109,7 +113,7 @@ public final class HubSettings {
             INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT,
             ADMIN_PASSWORD, TOKEN_TTL, SESSION_TTL, SESSION_IDLE,
             LOGIN_MAX_FAILURES_USER, LOGIN_MAX_FAILURES_ADDRESS, LOGIN_FAILURE_WINDOW,
-            LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE,
+            LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE, ROLLUP_EVERY,
             SITE_FILE,
             FIRE_OBSCURATION);
 }
