@@ -53,40 +53,39 @@ bench_console() {
   note "PostgreSQL on 127.0.0.1:$BENCH_PG_PORT (pid $BENCH_PG_PID), files in $BENCH_PG_DIR"
 
   section "hub"
-  # The rollup looks for new hours every 10 s instead of 5 min, so the run does not wait for it
-  # once the history is stored.
+  # The rollup looks for new hours every 10 s instead of 5 min, so the measurement does not wait
+  # for it once the hub is back after the load.
   java -cp "$sim_cp" org.communityguard.sim.bench.ConsoleBench site --out "$BENCH_DIR/site.yaml" \
     --devices "$devices" --buildings "$buildings" || fail "could not write the benchmark site file"
   local http_port uplink_port admin_password
   http_port=$(bench_free_port)
   uplink_port=$(bench_free_port)
   admin_password=$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')
-  # shellcheck disable=SC2086  # BENCH_HUB_JAVA_OPTS is a list of JVM options
-  HUB_DB_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/postgres" HUB_DB_USER=postgres HUB_DB_PASSWORD= \
-    HUB_DB_TIMESCALE=required HUB_HTTP_HOST=127.0.0.1 HUB_HTTP_PORT=$http_port \
-    HUB_UPLINK_HOST=127.0.0.1 HUB_UPLINK_PORT=$uplink_port HUB_SITE_FILE="$BENCH_DIR/site.yaml" \
-    HUB_ADMIN_PASSWORD="$admin_password" HUB_TELEMETRY_ROLLUP_EVERY=10s \
-    java ${BENCH_HUB_JAVA_OPTS:-} -jar "$BENCH_HUB_JAR" >"$BENCH_DIR/hub.log" 2>&1 &
-  BENCH_HUB_PID=$!
-  bench_wait_hub "$http_port"
-  note "hub on 127.0.0.1 (pid $BENCH_HUB_PID): HTTP $http_port, log $BENCH_DIR/hub.log"
+  bench_console_start_hub() {
+    # shellcheck disable=SC2086  # BENCH_HUB_JAVA_OPTS is a list of JVM options
+    HUB_DB_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/postgres" HUB_DB_USER=postgres HUB_DB_PASSWORD= \
+      HUB_DB_TIMESCALE=required HUB_HTTP_HOST=127.0.0.1 HUB_HTTP_PORT=$http_port \
+      HUB_UPLINK_HOST=127.0.0.1 HUB_UPLINK_PORT=$uplink_port HUB_SITE_FILE="$BENCH_DIR/site.yaml" \
+      HUB_ADMIN_PASSWORD="$admin_password" HUB_TELEMETRY_ROLLUP_EVERY=10s \
+      java ${BENCH_HUB_JAVA_OPTS:-} -jar "$BENCH_HUB_JAR" >>"$BENCH_DIR/hub.log" 2>&1 &
+    BENCH_HUB_PID=$!
+    bench_wait_hub "$http_port"
+  }
+  # Once to create the schema and load the site, then stopped: the history goes in with no hub
+  # running, as if it had been stored over the last month.
+  bench_console_start_hub
+  bench_stop_hub
+  note "schema and site loaded by the hub (log $BENCH_DIR/hub.log)"
+
+  section "history"
+  local db_url="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/postgres"
+  bench_console_driver load --db-url "$db_url" "${driver_args[@]}"
 
   section "console benchmark"
-  local status=0 follow_pid
-  : >"$BENCH_DIR/driver.log"
-  BENCH_ADMIN_PASSWORD=$admin_password java -cp "$sim_cp" org.communityguard.sim.bench.ConsoleBench run \
-    --hub "http://127.0.0.1:$http_port" --db-url "jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/postgres" \
-    "${driver_args[@]}" >>"$BENCH_DIR/driver.log" 2>"$BENCH_DIR/driver.err" &
-  BENCH_DRIVER_PID=$!
-  tail -n +1 -f --pid="$BENCH_DRIVER_PID" "$BENCH_DIR/driver.log" &
-  follow_pid=$!
-  wait "$BENCH_DRIVER_PID" || status=$?
-  wait "$follow_pid" || true
-  if ((status != 0)); then
-    tail -n 30 "$BENCH_DIR/driver.err" >&2
-    grep -E 'WARN|ERROR' "$BENCH_DIR/hub.log" | tail -n 20 >&2 || true
-    fail "the console benchmark failed (exit $status); driver and hub logs in $BENCH_DIR"
-  fi
+  bench_console_start_hub
+  note "hub on 127.0.0.1 (pid $BENCH_HUB_PID): HTTP $http_port, log $BENCH_DIR/hub.log"
+  BENCH_ADMIN_PASSWORD=$admin_password bench_console_driver measure --hub "http://127.0.0.1:$http_port" \
+    --db-url "$db_url" "${driver_args[@]}"
 
   section "stop"
   bench_stop_hub
@@ -94,6 +93,24 @@ bench_console() {
   sections_summary
   BENCH_OK=1
   grep '^RESULT ' "$BENCH_DIR/driver.log" | tail -n 1
+}
+
+# Runs the driver in the background with its output followed here (bash runs the INT/TERM trap,
+# and so the cleanup, at once during "wait"); fails the run when the driver fails.
+bench_console_driver() {
+  local status=0 follow_pid
+  : >>"$BENCH_DIR/driver.log"
+  java -cp "$sim_cp" org.communityguard.sim.bench.ConsoleBench "$@" >>"$BENCH_DIR/driver.log" 2>>"$BENCH_DIR/driver.err" &
+  BENCH_DRIVER_PID=$!
+  tail -n 0 -f --pid="$BENCH_DRIVER_PID" "$BENCH_DIR/driver.log" &
+  follow_pid=$!
+  wait "$BENCH_DRIVER_PID" || status=$?
+  wait "$follow_pid" || true
+  if ((status != 0)); then
+    tail -n 30 "$BENCH_DIR/driver.err" >&2
+    grep -E 'WARN|ERROR' "$BENCH_DIR/hub.log" | tail -n 20 >&2 || true
+    fail "the console benchmark's $1 step failed (exit $status); driver and hub logs in $BENCH_DIR"
+  fi
 }
 
 bench_console_cleanup() {
