@@ -1,6 +1,7 @@
 package org.communityguard.hub.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -9,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import org.communityguard.hub.api.LiveEvents;
 import org.communityguard.hub.incident.IncidentListener;
 import org.communityguard.hub.incident.IncidentStore;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
