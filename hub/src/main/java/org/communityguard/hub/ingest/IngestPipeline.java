@@ -247,6 +247,9 @@ public final class IngestPipeline implements AutoCloseable {
         }
         try {
             p.done().accept(outcome);
+        } catch (RuntimeException e) {
+            // E.g. the connection's event loop is already shut down: the gateway resends.
+            log.debug("could not report {} for batch {}: {}", outcome, p.batch().batchId(), e.toString());
         } finally {
             if (queued.addAndGet(-Math.max(1, p.batch().readings().size())) <= queueCapacity) {
                 signalRoom();
