@@ -1,9 +1,11 @@
 package org.communityguard.hub.api;
 
+import java.sql.Connection;
 import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.communityguard.hub.incident.IncidentStore;
+import org.communityguard.hub.incident.lifecycle.Visibility;
 
 /** Incident endpoints of the API. */
 public final class IncidentApi {
@@ -19,14 +21,18 @@ public final class IncidentApi {
         this.incidents = incidents;
     }
 
-    /** {@code GET /api/incidents[?status=open][&limit=100]}, newest first. */
+    /** {@code GET /api/incidents[?status=open][&limit=100]}, newest first, within what the caller may see. */
     public Response list(Request req) throws Exception {
         String status = req.queryParam("status");
         if (status != null && !STATUSES.contains(status)) {
             throw HttpError.badRequest("'status' must be one of " + new java.util.TreeSet<>(STATUSES));
         }
         int limit = req.intQueryParam("limit", 100, 1, 1000);
+        Visibility.Filter visible;
+        try (Connection c = dataSource.getConnection()) {
+            visible = Visibility.of(c, req.principal());
+        }
         return Response.json(200, req.json().writeValueAsBytes(
-                Map.of("incidents", incidents.list(dataSource, status, limit))));
+                Map.of("incidents", incidents.list(dataSource, status, limit, visible))));
     }
 }

@@ -1,10 +1,10 @@
 package org.communityguard.hub.incident.lifecycle;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.communityguard.hub.api.Fields;
 import org.communityguard.hub.api.HttpError;
 import org.communityguard.hub.api.Request;
 import org.communityguard.hub.api.Response;
@@ -51,13 +51,9 @@ public final class LifecycleApi {
     /** Body {@code {"rating": 1..5, "comment": "..."}}: the evaluation (公众评价). */
     public Response close(Request req) throws Exception {
         JsonNode body = req.jsonBody();
-        JsonNode rating = body.path("rating");
-        if (!rating.isIntegralNumber() || rating.asInt() < 1 || rating.asInt() > 5) {
-            throw HttpError.badRequest("'rating' is required and must be a whole number from 1 to 5");
-        }
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("rating", rating.asInt());
-        details.put("comment", optionalText(body, "comment", 2000));
+        details.put("rating", Fields.integer(body, "rating", 1, 5, true));
+        details.put("comment", Fields.optionalText(body, "comment", 2000));
         return act(req, Action.CLOSE, details);
     }
 
@@ -75,10 +71,10 @@ public final class LifecycleApi {
 
     /** Manual (re-)dispatch; body optional: {@code {"department", "responder", "reason"}}, the rest from the routing table. */
     public Response dispatch(Request req) throws Exception {
-        JsonNode body = optionalBody(req);
+        JsonNode body = Fields.optionalBody(req);
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("reason", optionalText(body, "reason", 1000));
-        Assignment override = new Assignment(null, optionalText(body, "department", 64), optionalText(body, "responder", 64));
+        details.put("reason", Fields.optionalText(body, "reason", 1000));
+        Assignment override = new Assignment(null, Fields.optionalText(body, "department", 64), Fields.optionalText(body, "responder", 64));
         long id = id(req);
         loop.act(id, Action.DISPATCH, req.principal(), details, override);
         return get(req);
@@ -91,38 +87,14 @@ public final class LifecycleApi {
 
     private static Map<String, Object> note(Request req) {
         Map<String, Object> details = new LinkedHashMap<>();
-        String note = optionalText(optionalBody(req), "note", 1000);
+        String note = Fields.optionalText(Fields.optionalBody(req), "note", 1000);
         if (note != null) {
             details.put("note", note);
         }
         return details;
     }
 
-    static long id(Request req) {
-        try {
-            return Long.parseLong(req.pathParams().get("id"));
-        } catch (NumberFormatException e) {
-            throw HttpError.notFound("no incident " + req.pathParams().get("id"));
-        }
-    }
-
-    /** The JSON body, or an empty object when there is none. */
-    public static JsonNode optionalBody(Request req) {
-        return req.body().length == 0 ? JsonNodeFactory.instance.objectNode() : req.jsonBody();
-    }
-
-    /** A string field that may be absent or null, but not another type or too long. */
-    public static String optionalText(JsonNode body, String field, int maxLength) {
-        JsonNode v = body.path(field);
-        if (v.isMissingNode() || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw HttpError.badRequest("'" + field + "' must be a string");
-        }
-        if (v.asText().length() > maxLength) {
-            throw HttpError.badRequest("'" + field + "' is longer than " + maxLength + " characters");
-        }
-        return v.asText().isBlank() ? null : v.asText();
+    private static long id(Request req) {
+        return Fields.pathId(req, "id", "incident");
     }
 }
