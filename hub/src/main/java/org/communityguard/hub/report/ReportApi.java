@@ -82,7 +82,8 @@ public final class ReportApi {
             }
             String building = form.optional("building", 64);
             String location = form.optional("location", 200);
-            Place place = place(c, community, building == null && location == null ? ownBuilding : building);
+            // Most reports are about the resident's own building; another one is named explicitly.
+            Place place = place(c, community, building == null ? ownBuilding : building);
             return create(c, form, place, location, "app", residentId, null, null, who.username());
         });
         dispatchNow.run();
