@@ -30,7 +30,9 @@ public final class WebhookChannel implements NotificationChannel {
     public WebhookChannel(String secret, Duration timeout) {
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        // HTTP/1.1: no h2c upgrade dance with receivers that are a plain web framework.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     @Override
