@@ -136,6 +136,10 @@ class LoopScenarioIT {
         assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
         assertThat(api.post(pm, path + "/cancel", "{\"reason\": \"again\"}").status()).isEqualTo(409);
         assertThat(api.post(pm, path + "/reopen", "{\"reason\": \"x\"}").status()).isEqualTo(409);
+        assertThat(api.get(pm, "/api/incidents?open=true").json().path("incidents").findValuesAsText("id"))
+                .doesNotContain(Long.toString(id));
+        assertThat(api.get(pm, "/api/incidents?open=false").json().path("incidents").findValuesAsText("id"))
+                .contains(Long.toString(id));
 
         assertThat(actions(cancelled)).containsExactly("opened:system", "dispatched:system", "acknowledged:w1",
                 "checked_in:w1", "resolved:w1", "closed:pm1", "reopened:pm1", "dispatched:system", "acknowledged:w1",
