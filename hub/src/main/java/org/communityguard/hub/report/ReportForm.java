@@ -30,11 +30,11 @@ record ReportForm(Map<String, String> fields, Photo photo) {
         if (!type.toLowerCase().startsWith("multipart/form-data")) {
             JsonNode body = req.jsonBody();
             Map<String, String> fields = new HashMap<>();
-            body.fields().forEachRemaining(e -> {
+            for (var e : body.properties()) {
                 if (e.getValue().isValueNode() && !e.getValue().isNull()) {
                     fields.put(e.getKey(), e.getValue().asText());
                 }
-            });
+            }
             if (body.has("photo")) {
                 throw HttpError.badRequest("send a photo as multipart/form-data (file part 'photo'), not in JSON");
             }

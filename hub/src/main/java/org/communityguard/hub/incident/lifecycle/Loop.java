@@ -112,7 +112,7 @@ public final class Loop implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         scheduler.close();
         sender.close();
     }
