@@ -36,7 +36,7 @@ function alarm(incident) {
 }
 
 async function refresh() {
-  const res = await fetch('/api/incidents?status=open', { headers: { Authorization: 'Bearer ' + state.token } });
+  const res = await fetch('/api/incidents?open=true', { headers: { Authorization: 'Bearer ' + state.token } });
   if (res.status === 401) { signOut(); return; }
   const body = await res.json();
   const rows = body.incidents.map(i => {

@@ -31,6 +31,7 @@ import org.communityguard.hub.api.AuthApi;
 import org.communityguard.hub.api.HealthApi;
 import org.communityguard.hub.api.HttpInitializer;
 import org.communityguard.hub.api.IncidentApi;
+import org.communityguard.hub.api.Route;
 import org.communityguard.hub.api.Router;
 import org.communityguard.hub.api.StaticFiles;
 import org.communityguard.hub.auth.GatewayRegistry;
@@ -41,8 +42,8 @@ import org.communityguard.hub.config.ConfigException;
 import org.communityguard.hub.config.HubSettings;
 import org.communityguard.hub.incident.FireRule;
 import org.communityguard.hub.incident.IncidentDetector;
-import org.communityguard.hub.incident.IncidentListener;
 import org.communityguard.hub.incident.IncidentStore;
+import org.communityguard.hub.incident.lifecycle.Loop;
 import org.communityguard.hub.ingest.BatchCodec;
 import org.communityguard.hub.ingest.IngestPipeline;
 import org.communityguard.hub.ingest.UplinkInitializer;
@@ -70,6 +71,7 @@ public final class Hub implements AutoCloseable {
     private final int httpPort;
     private final int uplinkPort;
     private final Optional<String> generatedAdminPassword;
+    private final List<Route> routes;
 
     private Hub(Config config) throws SQLException {
         try {
@@ -99,10 +101,15 @@ public final class Hub implements AutoCloseable {
                 gateways.register(pair.substring(0, colon), pair.substring(colon + 1));
             }
 
+            // The closed loop: dispatch, escalation, notifications (docs/incident-loop.md).
+            Loop loop = new Loop(ds, json, config, metrics);
+            loop.start();
+            closeables.push(loop);
+
             IncidentStore incidents = new IncidentStore(json);
             IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json),
                     new IncidentDetector(List.of(new FireRule(config.get(HubSettings.FIRE_OBSCURATION)))),
-                    incidents, IncidentListener.NONE, config.get(HubSettings.INGEST_WRITERS),
+                    incidents, loop.listener(), config.get(HubSettings.INGEST_WRITERS),
                     config.get(HubSettings.INGEST_QUEUE_READINGS), config.get(HubSettings.INGEST_TX_READINGS),
                     config.get(HubSettings.INGEST_RETRY_TIMEOUT), metrics);
             pipeline.start();
@@ -131,7 +138,9 @@ public final class Hub implements AutoCloseable {
                     new AuthApi(users, tokens),
                     new IncidentApi(ds, incidents),
                     metrics,
-                    new StaticFiles()));
+                    new StaticFiles(),
+                    loop.apis()));
+            routes = router.routes();
             var http = new TcpServer("HTTP", HubSettings.HTTP_PORT.envName(), config.get(HubSettings.HTTP_HOST),
                     config.get(HubSettings.HTTP_PORT), boss, workers,
                     new HttpInitializer(new ApiHandler(router, tokens, blocking, json, metrics)));
@@ -154,6 +163,11 @@ public final class Hub implements AutoCloseable {
 
     public int uplinkPort() {
         return uplinkPort;
+    }
+
+    /** Every HTTP route, as registered (the OpenAPI test checks each is documented). */
+    public List<Route> routes() {
+        return routes;
     }
 
     public Database database() {

@@ -109,7 +109,7 @@ class FoundationIT {
 
     private static List<JsonNode> fires(Chain chain) throws Exception {
         List<JsonNode> fires = new ArrayList<>();
-        for (JsonNode i : chain.api("/api/incidents?status=open").path("incidents")) {
+        for (JsonNode i : chain.api("/api/incidents?open=true").path("incidents")) {
             if (i.path("type").asText().equals("FIRE")) {
                 fires.add(i);
             }

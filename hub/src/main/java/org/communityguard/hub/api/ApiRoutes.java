@@ -13,8 +13,14 @@ public final class ApiRoutes {
     }
 
     public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, PrometheusMeterRegistry metrics,
-                                  StaticFiles console) {
+                                  StaticFiles console, LoopApis loop) {
+        // Residents are "everyone" only where the handler narrows what they see to their own reports.
         var everyone = EnumSet.allOf(Role.class);
+        var staff = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER);
+        var managers = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER);
+        var overseers = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.SUPERVISOR, Role.AUDITOR);
+        var raters = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.RESIDENT);
+        var lifecycle = loop.lifecycle();
         return List.of(
                 Route.publicRoute(HttpMethod.GET, "/", console::index),
                 Route.publicRoute(HttpMethod.GET, "/console/{file}", console::get),
@@ -22,6 +28,45 @@ public final class ApiRoutes {
                 Route.publicRoute(HttpMethod.POST, "/api/auth/token", auth::token),
                 Route.publicRoute(HttpMethod.GET, "/metrics", req ->
                         Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())),
-                Route.authenticated(HttpMethod.GET, "/api/incidents", everyone, incidents::list));
+                Route.authenticated(HttpMethod.GET, "/api/incidents", everyone, incidents::list),
+                Route.publicRoute(HttpMethod.GET, "/api/openapi.json", loop.openApi()::get),
+
+                // The closed loop: one incident, its actions (transition table: incident.lifecycle.Lifecycle).
+                Route.authenticated(HttpMethod.GET, "/api/incidents/{id}", everyone, lifecycle::get),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/dispatch", managers, lifecycle::dispatch),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/acknowledge", staff, lifecycle::acknowledge),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/check-in", staff, lifecycle::checkIn),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/resolve", staff, lifecycle::resolve),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/close", raters, lifecycle::close),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/reopen", raters, lifecycle::reopen),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/cancel", staff, lifecycle::cancel),
+
+                // Resident reports and the residents register.
+                Route.authenticated(HttpMethod.GET, "/api/report-categories", everyone, loop.reports()::categories),
+                Route.authenticated(HttpMethod.POST, "/api/reports", EnumSet.of(Role.RESIDENT), loop.reports()::submit),
+                Route.authenticated(HttpMethod.POST, "/api/reports/phone", staff, loop.reports()::phone),
+                Route.authenticated(HttpMethod.GET, "/api/reports/{id}/photo",
+                        EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER, Role.RESIDENT), loop.reports()::photo),
+                Route.authenticated(HttpMethod.GET, "/api/residents", staff, loop.residents()::list),
+                Route.authenticated(HttpMethod.POST, "/api/residents", staff, loop.residents()::create),
+                Route.authenticated(HttpMethod.GET, "/api/residents/{id}", staff, loop.residents()::get),
+
+                // Configuration: staff accounts, routing, SLAs.
+                Route.authenticated(HttpMethod.GET, "/api/users", EnumSet.of(Role.ADMIN), loop.users()::list),
+                Route.authenticated(HttpMethod.POST, "/api/users", EnumSet.of(Role.ADMIN), loop.users()::create),
+                Route.authenticated(HttpMethod.GET, "/api/routing", overseers, loop.routing()::get),
+                Route.authenticated(HttpMethod.PUT, "/api/routing/rules/{type}", managers, loop.routing()::putRule),
+                Route.authenticated(HttpMethod.DELETE, "/api/routing/rules/{type}", managers, loop.routing()::deleteRule),
+                Route.authenticated(HttpMethod.PUT, "/api/routing/duty/{grid}/{department}", managers, loop.routing()::putDuty),
+                Route.authenticated(HttpMethod.DELETE, "/api/routing/duty/{grid}/{department}", managers,
+                        loop.routing()::deleteDuty),
+                Route.authenticated(HttpMethod.PUT, "/api/departments/{id}", EnumSet.of(Role.ADMIN), loop.routing()::putDepartment),
+                Route.authenticated(HttpMethod.GET, "/api/slas", EnumSet.complementOf(EnumSet.of(Role.RESIDENT)),
+                        loop.slas()::list),
+                Route.authenticated(HttpMethod.PUT, "/api/slas/{severity}", managers, loop.slas()::put),
+
+                // Supervision (read-only for the street office) and the audit log.
+                Route.authenticated(HttpMethod.GET, "/api/supervision", overseers, loop.supervision()::get),
+                Route.authenticated(HttpMethod.GET, "/api/audit", EnumSet.of(Role.ADMIN, Role.AUDITOR), loop.audit()::list));
     }
 }

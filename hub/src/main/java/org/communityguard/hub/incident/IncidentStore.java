@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.communityguard.hub.incident.lifecycle.Visibility;
 
 /**
  * Where incidents are opened and read. Opening relies on the partial unique index
@@ -93,11 +94,12 @@ public final class IncidentStore {
         return opened;
     }
 
-    /** Newest first; {@code status} null means any. */
-    public List<Incident> list(DataSource ds, String status, int limit) throws SQLException {
-        String sql = SELECT_SQL + (status == null ? "" : " WHERE i.status = ?") + " ORDER BY i.opened_at DESC, i.id DESC LIMIT ?";
+    /** Newest first; {@code status} null means any; only incidents {@code visible} to the caller. */
+    public List<Incident> list(DataSource ds, String status, int limit, Visibility.Filter visible) throws SQLException {
+        String sql = SELECT_SQL + " WHERE " + visible.condition() + (status == null ? "" : " AND i.status = ?")
+                + " ORDER BY i.opened_at DESC, i.id DESC LIMIT ?";
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
+            int i = visible.bind(ps, 1);
             if (status != null) {
                 ps.setString(i++, status);
             }
