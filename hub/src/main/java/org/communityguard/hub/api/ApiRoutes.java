@@ -12,9 +12,10 @@ public final class ApiRoutes {
     private ApiRoutes() {
     }
 
-    public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, PrometheusMeterRegistry metrics,
-                                  StaticFiles console) {
+    public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, ThresholdApi thresholds,
+                                  PrometheusMeterRegistry metrics, StaticFiles console) {
         var everyone = EnumSet.allOf(Role.class);
+        var managers = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER);
         return List.of(
                 Route.publicRoute(HttpMethod.GET, "/", console::index),
                 Route.publicRoute(HttpMethod.GET, "/console/{file}", console::get),
@@ -22,6 +23,8 @@ public final class ApiRoutes {
                 Route.publicRoute(HttpMethod.POST, "/api/auth/token", auth::token),
                 Route.publicRoute(HttpMethod.GET, "/metrics", req ->
                         Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())),
-                Route.authenticated(HttpMethod.GET, "/api/incidents", everyone, incidents::list));
+                Route.authenticated(HttpMethod.GET, "/api/incidents", everyone, incidents::list),
+                Route.authenticated(HttpMethod.GET, "/api/communities/{id}/thresholds", managers, thresholds::get),
+                Route.authenticated(HttpMethod.PUT, "/api/communities/{id}/thresholds", managers, thresholds::put));
     }
 }
