@@ -144,6 +144,8 @@ public final class DoorAccessRules extends DeviceRules<DoorAccessRules.State> {
         }
         String why = attempts + " denied attempts within " + Evidence.num(window / 1000.0) + " s (limit " + limit + ")";
         ObjectNode details = Evidence.of(r, why);
+        // The pseudonym stays in the stored reading; the incident, seen by more people, does without it.
+        details.set("reading", r.data().deepCopy().without("subject"));
         details.put("denied_attempts", attempts);
         details.put("window_s", window / 1000.0);
         details.put("distinct_subjects", s.distinctSubjects(r.time(), window));
