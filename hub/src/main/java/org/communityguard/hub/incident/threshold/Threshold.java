@@ -190,6 +190,11 @@ public enum Threshold {
                 ? Long.toString((long) value) : String.format(Locale.ROOT, "%s", value);
     }
 
+    /** Prints the reference table; deploy/config-reference.sh puts it into docs/incidents.md. */
+    public static void main(String[] args) {
+        System.out.print(markdownTable());
+    }
+
     /** The reference table of docs/incidents.md. */
     public static String markdownTable() {
         StringBuilder sb = new StringBuilder();
