@@ -28,8 +28,10 @@ CREATE INDEX incidents_open_building_idx ON incidents (community_id, building_id
 
 -- Liveness, written every incident.liveness-interval by the hubs (not once per reading).
 -- devices.last_seen_at and gateways.last_data_at are gateway receive times (the gateway's clock);
--- gateways.last_data_hub_at is the hub's time when last_data_at last advanced, and
--- gateways.last_seen_at the hub's time the gateway was last connected.
+-- gateways.last_data_hub_at is the hub's time when last_data_at last advanced,
+-- gateways.last_seen_at the hub's time the gateway was last seen connected, and
+-- gateways.connected_at the hub's time its current connection was first seen.
 ALTER TABLE devices ADD COLUMN last_seen_at timestamptz;
 ALTER TABLE gateways ADD COLUMN last_data_at timestamptz;
 ALTER TABLE gateways ADD COLUMN last_data_hub_at timestamptz;
+ALTER TABLE gateways ADD COLUMN connected_at timestamptz;

@@ -7,8 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,32 +39,37 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>A device's silence is measured on its gateway's clock: the device's newest receive time
- * against the gateway's newest one (advanced by the hub's clock while the gateway is connected
- * and idle). So a gateway that is cut off raises one GATEWAY_OFFLINE and no DEVICE_OFFLINE for
- * its devices, and a gateway draining its buffer after an outage does not make its devices look
- * silent. A device never heard from is not "offline" (it may not be installed yet).
+ * against the gateway's newest one, advanced by the hub's clock while the gateway has been
+ * connected and idle (counted from when its data last advanced, or from when its current
+ * connection began, whichever is later). So a gateway that is cut off raises one GATEWAY_OFFLINE
+ * and no DEVICE_OFFLINE for its devices, and a gateway that has just reconnected, or is draining
+ * its buffer after an outage, does not make its devices look silent. A device never heard from
+ * is not "offline" (it may not be installed yet). A gateway's disconnection counts from the
+ * later of its last connection and this hub's start, so gateways still reconnecting after a hub
+ * restart are not reported.
  */
 public final class LivenessMonitor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LivenessMonitor.class);
 
+    /** The gateway's clock now, as far as the hub can tell (see the class comment). */
+    private static final String GATEWAY_NOW = "g.last_data_at + greatest(interval '0', least(now(), g.last_seen_at)"
+            + " - greatest(g.last_data_hub_at, g.connected_at))";
+
     private static final String SILENT_DEVICES_SQL = """
             SELECT d.id, d.type, d.gateway_id, d.last_seen_at, k.intervals,
-                   coalesce(d.interval_s, k.default_interval_s),
-                   extract(epoch FROM g.last_data_at
-                       + greatest(interval '0', least(now(), g.last_seen_at) - g.last_data_hub_at) - d.last_seen_at)
+                   coalesce(d.interval_s, k.default_interval_s), extract(epoch FROM %1$s - d.last_seen_at)
             FROM devices d
             JOIN gateways g ON g.id = d.gateway_id
             JOIN unnest(?::text[], ?::text[], ?::float8[], ?::int[]) AS k(community_id, type, intervals, default_interval_s)
               ON k.community_id = coalesce(d.community_id, '') AND k.type = d.type
             WHERE d.last_seen_at IS NOT NULL AND g.last_data_at IS NOT NULL AND g.last_data_hub_at IS NOT NULL
-              AND g.last_data_at + greatest(interval '0', least(now(), g.last_seen_at) - g.last_data_hub_at) - d.last_seen_at
-                  > make_interval(secs => k.intervals * coalesce(d.interval_s, k.default_interval_s))
+              AND %1$s - d.last_seen_at > make_interval(secs => k.intervals * coalesce(d.interval_s, k.default_interval_s))
               AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.device_id = d.id AND i.type = 'DEVICE_OFFLINE' AND i.is_open)
-            """;
+            """.formatted(GATEWAY_NOW);
 
     private static final String DISCONNECTED_GATEWAYS_SQL = """
-            SELECT g.id, g.community_id, g.last_seen_at, extract(epoch FROM now() - g.last_seen_at),
+            SELECT g.id, g.community_id, g.last_seen_at, extract(epoch FROM now() - greatest(g.last_seen_at, ?)),
                    (SELECT count(*) FROM devices d WHERE d.gateway_id = g.id)
             FROM gateways g
             WHERE g.last_seen_at IS NOT NULL AND NOT (g.id = ANY(?))
@@ -97,6 +104,9 @@ public final class LivenessMonitor implements AutoCloseable {
     private final Supplier<Set<String>> connectedGateways;
     private final Duration interval;
     private final ScheduledExecutorService scheduler;
+    private final Timestamp startedAt = new Timestamp(System.currentTimeMillis());
+    /** Gateways connected at the last pass, to tell a new connection from a continuing one. */
+    private Set<String> wereConnected = Set.of();
     private long failures;
 
     public LivenessMonitor(DataSource dataSource, IncidentDetector detector, IncidentRecorder recorder,
@@ -148,8 +158,12 @@ public final class LivenessMonitor implements AutoCloseable {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE gateways SET last_seen_at = now() WHERE id = ANY(?)")) {
-                    ps.setArray(1, c.createArrayOf("text", connected.toArray()));
+                Set<String> fresh = new HashSet<>(connected);
+                fresh.removeAll(wereConnected);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE gateways SET last_seen_at = now(),"
+                        + " connected_at = CASE WHEN id = ANY(?) THEN now() ELSE connected_at END WHERE id = ANY(?)")) {
+                    ps.setArray(1, c.createArrayOf("text", fresh.toArray()));
+                    ps.setArray(2, c.createArrayOf("text", connected.toArray()));
                     ps.executeUpdate();
                 }
                 if (!heard.devices().isEmpty()) {
@@ -178,6 +192,7 @@ public final class LivenessMonitor implements AutoCloseable {
             }
         }
         detector.persisted(heard);
+        wereConnected = connected;
     }
 
     private static void setPairs(Connection c, PreparedStatement ps, Map<String, Long> pairs) throws SQLException {
@@ -225,7 +240,8 @@ public final class LivenessMonitor implements AutoCloseable {
 
     private void disconnectedGateways(Connection c, Set<String> connected, Findings out) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(DISCONNECTED_GATEWAYS_SQL)) {
-            ps.setArray(1, c.createArrayOf("text", connected.toArray()));
+            ps.setTimestamp(1, startedAt);
+            ps.setArray(2, c.createArrayOf("text", connected.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String gateway = rs.getString(1);

@@ -2,6 +2,7 @@ package org.communityguard.hub.incident.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.communityguard.hub.ingest.IncomingReading;
 
 /** Reading fields without allocating: absent or mistyped fields are "not measured". */
 final class Fields {
@@ -30,11 +31,11 @@ final class Fields {
     }
 
     /** The event name of an event reading, or null for other kinds. */
-    static String event(org.communityguard.hub.ingest.IncomingReading r) {
+    static String event(IncomingReading r) {
         return "event".equals(r.kind()) ? text(r.data(), "event") : null;
     }
 
-    static boolean isTelemetry(org.communityguard.hub.ingest.IncomingReading r) {
+    static boolean isTelemetry(IncomingReading r) {
         return "telemetry".equals(r.kind());
     }
 }

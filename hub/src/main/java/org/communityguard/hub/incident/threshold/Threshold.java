@@ -1,5 +1,6 @@
 package org.communityguard.hub.incident.threshold;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -97,8 +98,7 @@ public enum Threshold {
             "DEVICE_OFFLINE after this many reporting intervals without data");
 
     /** Scopes in display order. */
-    public static final java.util.List<String> SCOPES =
-            java.util.List.of("community", "gateway", "smoke_detector", "manhole", "lamp_post", "door_access");
+    public static final List<String> SCOPES = List.of("community", "gateway", "smoke_detector", "manhole", "lamp_post", "door_access");
 
     private final String scope;
     private final String key;

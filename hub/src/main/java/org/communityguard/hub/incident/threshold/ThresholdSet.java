@@ -1,7 +1,6 @@
 package org.communityguard.hub.incident.threshold;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -69,15 +68,5 @@ public final class ThresholdSet {
             });
         }
         return problems;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ThresholdSet other && Arrays.equals(values, other.values);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(values);
     }
 }

@@ -63,8 +63,11 @@ public final class Thresholds {
         return snapshot.byCommunity().keySet();
     }
 
-    /** Reads communities, gateways and overrides again. */
-    public void reload() throws SQLException {
+    /**
+     * Reads communities, gateways and overrides again. Serialized, so a reload that started
+     * before a change committed cannot overwrite the one that started after it.
+     */
+    public synchronized void reload() throws SQLException {
         Map<String, Map<Threshold, Double>> overrides = new HashMap<>();
         Map<String, String> gateways = new HashMap<>();
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
@@ -195,7 +198,12 @@ public final class Thresholds {
             }
         }
         log.info("thresholds of community {} changed by {}: {}", communityId, by, describe(changes));
-        reload();
+        try {
+            reload();
+        } catch (SQLException e) {
+            // Committed; the liveness monitor's next reload picks it up.
+            log.warn("thresholds of community {} changed, but reloading them failed: {}", communityId, e.getMessage());
+        }
         return true;
     }
 
