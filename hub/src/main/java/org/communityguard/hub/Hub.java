@@ -1,5 +1,6 @@
 package org.communityguard.hub;
 
+import org.communityguard.hub.audit.AuditLog;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -34,16 +35,20 @@ import org.communityguard.hub.api.IncidentApi;
 import org.communityguard.hub.api.Route;
 import org.communityguard.hub.api.Router;
 import org.communityguard.hub.api.StaticFiles;
+import org.communityguard.hub.api.ThresholdApi;
 import org.communityguard.hub.auth.GatewayRegistry;
 import org.communityguard.hub.auth.Tokens;
 import org.communityguard.hub.auth.Users;
 import org.communityguard.hub.config.Config;
 import org.communityguard.hub.config.ConfigException;
 import org.communityguard.hub.config.HubSettings;
-import org.communityguard.hub.incident.FireRule;
 import org.communityguard.hub.incident.IncidentDetector;
+import org.communityguard.hub.incident.IncidentListener;
+import org.communityguard.hub.incident.IncidentRecorder;
 import org.communityguard.hub.incident.IncidentStore;
+import org.communityguard.hub.incident.LivenessMonitor;
 import org.communityguard.hub.incident.lifecycle.Loop;
+import org.communityguard.hub.incident.threshold.Thresholds;
 import org.communityguard.hub.ingest.BatchCodec;
 import org.communityguard.hub.ingest.IngestPipeline;
 import org.communityguard.hub.ingest.UplinkInitializer;
@@ -107,9 +112,13 @@ public final class Hub implements AutoCloseable {
             closeables.push(loop);
 
             IncidentStore incidents = new IncidentStore(json);
-            IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json),
-                    new IncidentDetector(List.of(new FireRule(config.get(HubSettings.FIRE_OBSCURATION)))),
-                    incidents, loop.listener(), config.get(HubSettings.INGEST_WRITERS),
+            Thresholds thresholds = new Thresholds(ds, new AuditLog(json));
+            thresholds.reload();
+            IncidentDetector detector = new IncidentDetector(thresholds);
+            IncidentRecorder recorder = new IncidentRecorder(incidents, thresholds, json, metrics);
+            IncidentListener listener = loop.listener();
+            IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json), detector,
+                    recorder, listener, config.get(HubSettings.INGEST_WRITERS),
                     config.get(HubSettings.INGEST_QUEUE_READINGS), config.get(HubSettings.INGEST_TX_READINGS),
                     config.get(HubSettings.INGEST_RETRY_TIMEOUT), metrics);
             pipeline.start();
@@ -124,19 +133,24 @@ public final class Hub implements AutoCloseable {
             ExecutorService blocking = boundedPool("hub-api", 8, 1000);
             closeables.push(blocking::shutdownNow);
 
+            var uplinkPipeline = new UplinkInitializer(new BatchCodec(json), pipeline, gateways::authenticate, blocking,
+                    config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM), config.get(HubSettings.UPLINK_MAX_PACKET), metrics);
             var uplink = new TcpServer("uplink", HubSettings.UPLINK_PORT.envName(), config.get(HubSettings.UPLINK_HOST),
-                    config.get(HubSettings.UPLINK_PORT), boss, workers,
-                    new UplinkInitializer(new BatchCodec(json), pipeline, gateways::authenticate, blocking,
-                            config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM), config.get(HubSettings.UPLINK_MAX_PACKET),
-                            metrics));
+                    config.get(HubSettings.UPLINK_PORT), boss, workers, uplinkPipeline);
             uplinkPort = uplink.start();
             closeables.push(uplink);
+
+            LivenessMonitor liveness = new LivenessMonitor(ds, detector, recorder, thresholds, listener,
+                    uplinkPipeline::connectedGateways, config.get(HubSettings.INCIDENT_LIVENESS_INTERVAL));
+            liveness.start();
+            closeables.push(liveness);
 
             Tokens tokens = new Tokens(ds, config.get(HubSettings.TOKEN_TTL), Clock.systemUTC());
             Router router = new Router(ApiRoutes.all(
                     new HealthApi(ds, database.timescale(), pipeline::queuedReadings),
                     new AuthApi(users, tokens),
                     new IncidentApi(ds, incidents),
+                    new ThresholdApi(thresholds),
                     metrics,
                     new StaticFiles(),
                     loop.apis()));

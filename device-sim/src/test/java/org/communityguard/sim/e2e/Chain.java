@@ -40,6 +40,11 @@ final class Chain implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
 
     Chain(Database db, Mosquitto mosquitto) throws SQLException {
+        this(db, mosquitto, Map.of());
+    }
+
+    /** @param hubSettings extra hub settings ({@code HUB_...}), e.g. a shorter liveness interval */
+    Chain(Database db, Mosquitto mosquitto, Map<String, String> hubSettings) throws SQLException {
         Map<String, String> hubEnv = new HashMap<>();
         hubEnv.put("HUB_DB_URL", db.jdbcUrl());
         hubEnv.put("HUB_DB_USER", db.user());
@@ -51,6 +56,7 @@ final class Chain implements AutoCloseable {
         hubEnv.put("HUB_UPLINK_GATEWAYS", GATEWAY + ":" + SECRET);
         hubEnv.put("HUB_ADMIN_PASSWORD", ADMIN_PASSWORD);
         hubEnv.put("HUB_SITE_FILE", SITE.toString());
+        hubEnv.putAll(hubSettings);
         hub = Hub.start(org.communityguard.hub.config.Config.load(HubSettings.ALL, null, hubEnv));
 
         Map<String, String> edgeEnv = new HashMap<>();
@@ -101,15 +107,21 @@ final class Chain implements AutoCloseable {
 
     /** GET an API path as the admin, through the real HTTP API. */
     JsonNode api(String path) throws Exception {
+        return api("GET", path, null);
+    }
+
+    /** Calls the real HTTP API as the admin; anything but 200 fails the test. */
+    JsonNode api(String method, String path, String body) throws Exception {
         String base = "http://127.0.0.1:" + hub.httpPort();
         HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(base + "/api/auth/token"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         String token = json.readTree(login.body()).path("token").asText();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body());
+            throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
         }
         return json.readTree(r.body());
     }

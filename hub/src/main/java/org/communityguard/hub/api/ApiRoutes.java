@@ -12,8 +12,8 @@ public final class ApiRoutes {
     private ApiRoutes() {
     }
 
-    public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, PrometheusMeterRegistry metrics,
-                                  StaticFiles console, LoopApis loop) {
+    public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, ThresholdApi thresholds,
+                                  PrometheusMeterRegistry metrics, StaticFiles console, LoopApis loop) {
         // Residents are "everyone" only where the handler narrows what they see to their own reports.
         var everyone = EnumSet.allOf(Role.class);
         var staff = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER);
@@ -64,6 +64,8 @@ public final class ApiRoutes {
                 Route.authenticated(HttpMethod.GET, "/api/slas", EnumSet.complementOf(EnumSet.of(Role.RESIDENT)),
                         loop.slas()::list),
                 Route.authenticated(HttpMethod.PUT, "/api/slas/{severity}", managers, loop.slas()::put),
+                Route.authenticated(HttpMethod.GET, "/api/communities/{id}/thresholds", managers, thresholds::get),
+                Route.authenticated(HttpMethod.PUT, "/api/communities/{id}/thresholds", managers, thresholds::put),
 
                 // Supervision (read-only for the street office) and the audit log.
                 Route.authenticated(HttpMethod.GET, "/api/supervision", overseers, loop.supervision()::get),

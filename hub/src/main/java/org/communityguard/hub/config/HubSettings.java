@@ -69,9 +69,10 @@ public final class HubSettings {
     public static final Setting<String> SITE_FILE = new Setting<>("site.file", SettingType.Text.any(), "",
             "site file (docs/site-file.md) loaded into the registry at start; empty loads none");
 
-    public static final Setting<Double> FIRE_OBSCURATION = new Setting<>("incident.fire.obscuration-pct-m",
-            new SettingType.Decimal(0.1, 100, "%/m"), 10.0,
-            "smoke obscuration at or above which a smoke detector's telemetry opens a FIRE incident");
+    // Detection thresholds are per community, in the database (docs/incidents.md), not settings.
+    public static final Setting<Duration> INCIDENT_LIVENESS_INTERVAL = new Setting<>("incident.liveness-interval",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofMinutes(5)), Duration.ofSeconds(15),
+            "how often last-seen times are saved, silent devices and disconnected gateways checked, and thresholds reloaded");
 
     // The incident loop (docs/incident-loop.md): dispatch, escalation, notifications.
     public static final Setting<Duration> LOOP_POLL = new Setting<>("loop.poll-interval",
@@ -117,7 +118,7 @@ public final class HubSettings {
             INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT,
             ADMIN_PASSWORD, TOKEN_TTL,
             SITE_FILE,
-            FIRE_OBSCURATION,
+            INCIDENT_LIVENESS_INTERVAL,
             LOOP_POLL, NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT, NOTIFY_SMTP_TLS,
             NOTIFY_SMTP_USER, NOTIFY_SMTP_PASSWORD, NOTIFY_SMTP_FROM, NOTIFY_SMS_URL, NOTIFY_SMS_TOKEN,
             NOTIFY_MAX_ATTEMPTS, NOTIFY_RETRY_BASE, NOTIFY_TIMEOUT);

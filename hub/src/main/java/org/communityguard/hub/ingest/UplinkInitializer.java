@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -43,6 +44,11 @@ public final class UplinkInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(UplinkHandlers.DECODER, new MqttDecoder(shared.maxPacketBytes(), 64));
         p.addLast(UplinkHandlers.ENCODER, MqttEncoder.INSTANCE);
         p.addLast(UplinkHandlers.CONNECT, new ConnectHandler(shared, gateways, authExecutor));
+    }
+
+    /** The gateways with a live uplink connection to this hub. */
+    public Set<String> connectedGateways() {
+        return shared.sessions().connected();
     }
 
     /** True while the gateway has a live uplink connection. */
