@@ -43,6 +43,11 @@ class DetectionScenariosIT {
                      .withInterval(Duration.ZERO)
                      .withTimeOfDay(LocalTime.of(23, 30))
                      .withScenarioStep(Duration.ofSeconds(1)))) {
+            // Nobody acknowledges anything tonight: with SLAs this short, every incident is
+            // overdue within seconds and must escalate to the property managers.
+            for (String severity : List.of("critical", "major")) {
+                chain.api("PUT", "/api/slas/" + severity, "{\"acknowledge_s\": 3, \"on_site_s\": 600, \"resolve_s\": 3600}");
+            }
             sim.start();
             assertThat(sim.awaitConnected(Duration.ofSeconds(30))).as("MQTT devices connected").isTrue();
             sim.sendTelemetryRound();
@@ -55,6 +60,7 @@ class DetectionScenariosIT {
             aForcedDoor(chain, sim);
             bruteForceAtAGate(chain, sim);
             lampLeakageInRain(chain, sim);
+            everyIncidentIsDispatchedAndEscalatesWhenNobodyAcknowledges(chain);
             aGatewayCutOff(chain, sim);
         }
     }
@@ -153,6 +159,37 @@ class DetectionScenariosIT {
         assertThat(offline.path("summary").asText()).contains("its 42 devices are not monitored")
                 .contains("Gateway in the management office");
         assertThat(incidents(chain, "DEVICE_OFFLINE")).as("one gateway incident, not one per device").isEmpty();
+    }
+
+    /** What a property manager sees next: who it went to (routing table), and that silence escalates. */
+    private static void everyIncidentIsDispatchedAndEscalatesWhenNobodyAcknowledges(Chain chain) throws Exception {
+        Map<String, String> department = Map.of("FIRE", "fire", "COVER_DISPLACED", "municipal", "FLOOD_RISK", "municipal",
+                "DOOR_FORCED", "security", "BRUTE_FORCE", "security", "ELECTRIC_LEAKAGE", "electrical");
+        Map<String, String> grid = Map.of("B1", "G1", "B2", "G1", "B3", "G2");
+        List<JsonNode> raised = new ArrayList<>();
+        for (String type : department.keySet()) {
+            raised.addAll(incidents(chain, type));
+        }
+        assertThat(raised).hasSizeGreaterThanOrEqualTo(department.size() + 1);
+        for (JsonNode summary : raised) {
+            String path = "/api/incidents/" + summary.path("id").asLong();
+            await().atMost(SEEN).until(() -> actions(chain.api(path)).contains("escalated"));
+            JsonNode incident = chain.api(path);
+            String what = incident.path("type").asText() + " at " + incident.path("device_id").asText();
+            assertThat(incident.path("department").asText()).as(what).isEqualTo(department.get(incident.path("type").asText()));
+            assertThat(incident.path("grid").asText()).as(what).isEqualTo(grid.get(incident.path("building_id").asText()));
+            assertThat(actions(incident)).as(what).containsSubsequence("opened", "dispatched", "escalated")
+                    .doesNotContain("acknowledged");
+            JsonNode escalation = incident.path("timeline").findParents("action").stream()
+                    .filter(e -> e.path("action").asText().equals("escalated")).findFirst().orElseThrow();
+            assertThat(escalation.path("details").path("to").asText()).as(what).isEqualTo("property_manager");
+        }
+    }
+
+    private static List<String> actions(JsonNode incident) {
+        List<String> actions = new ArrayList<>();
+        incident.path("timeline").forEach(e -> actions.add(e.path("action").asText()));
+        return actions;
     }
 
     private static JsonNode awaitOne(Chain chain, String type, String deviceId) throws Exception {
