@@ -24,6 +24,7 @@ import org.communityguard.edge.mqtt.MqttDeviceListener;
 import org.communityguard.edge.privacy.Pseudonyms;
 import org.communityguard.edge.site.Site;
 import org.communityguard.edge.uplink.BatchEncoder;
+import org.communityguard.edge.uplink.ReadingJson;
 import org.communityguard.edge.uplink.UplinkClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,14 +84,19 @@ public final class EdgeAgent implements AutoCloseable {
                 brokerUrl = config.get(EdgeSettings.BROKER_URL);
             }
 
-            buffer = new UplinkBuffer(config.get(EdgeSettings.BUFFER_READINGS), metrics);
+            ObjectMapper json = new ObjectMapper();
+            buffer = new UplinkBuffer(new UplinkBuffer.Settings(Path.of(config.get(EdgeSettings.BUFFER_DIR), "buffer.db"),
+                    gatewayId, config.get(EdgeSettings.BUFFER_DISK_BUDGET) * 1_000_000L,
+                    config.get(EdgeSettings.UPLINK_DRAIN_RATE)), new ReadingJson(json), clock, metrics);
+            closeables.push(buffer);
             DeviceCommands commands = new DeviceCommands(16, Duration.ofMinutes(10), clock, metrics);
             DeviceIngest ingest = new DeviceIngest(new Pseudonyms(pseudonymKey, buffer), site.provisioning(), commands,
                     metrics, clock, new DeviceIngest.Settings(config.get(EdgeSettings.DEVICE_MAX_PAYLOAD), 10_000,
                     Duration.ofMinutes(1), Duration.ofSeconds(30)));
+            ingest.recall(buffer.recent(UplinkBuffer.RECENT_FOR_DUPLICATES));
 
             uplink = new UplinkClient(config.get(EdgeSettings.UPLINK_URL), gatewayId, config.get(EdgeSettings.UPLINK_SECRET),
-                    buffer, new BatchEncoder(new ObjectMapper()), config.get(EdgeSettings.UPLINK_BATCH_READINGS),
+                    buffer, new BatchEncoder(json), config.get(EdgeSettings.UPLINK_BATCH_READINGS),
                     config.get(EdgeSettings.UPLINK_LINGER), config.get(EdgeSettings.UPLINK_WINDOW),
                     config.get(EdgeSettings.UPLINK_RETRY), metrics);
             uplink.start();
@@ -111,6 +117,10 @@ public final class EdgeAgent implements AutoCloseable {
                     config.get(EdgeSettings.METRICS_PORT), metrics, this::health);
             closeables.push(metricsServer);
             metricsPort = metricsServer.port();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("interrupted while starting", e);
         } catch (RuntimeException e) {
             close();
             throw e;
