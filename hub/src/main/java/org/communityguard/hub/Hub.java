@@ -31,6 +31,7 @@ import org.communityguard.hub.api.AuthApi;
 import org.communityguard.hub.api.HealthApi;
 import org.communityguard.hub.api.HttpInitializer;
 import org.communityguard.hub.api.IncidentApi;
+import org.communityguard.hub.api.RegistryApi;
 import org.communityguard.hub.api.Router;
 import org.communityguard.hub.api.StaticFiles;
 import org.communityguard.hub.auth.GatewayRegistry;
@@ -47,6 +48,7 @@ import org.communityguard.hub.ingest.BatchCodec;
 import org.communityguard.hub.ingest.IngestPipeline;
 import org.communityguard.hub.ingest.UplinkInitializer;
 import org.communityguard.hub.net.TcpServer;
+import org.communityguard.hub.net.UplinkTls;
 import org.communityguard.hub.site.SiteFile;
 import org.communityguard.hub.site.SiteRegistry;
 import org.communityguard.hub.storage.Database;
@@ -117,11 +119,13 @@ public final class Hub implements AutoCloseable {
             ExecutorService blocking = boundedPool("hub-api", 8, 1000);
             closeables.push(blocking::shutdownNow);
 
-            var uplink = new TcpServer("uplink", HubSettings.UPLINK_PORT.envName(), config.get(HubSettings.UPLINK_HOST),
-                    config.get(HubSettings.UPLINK_PORT), boss, workers,
-                    new UplinkInitializer(new BatchCodec(json), pipeline, gateways::authenticate, blocking,
+            UplinkInitializer uplinkInitializer = new UplinkInitializer(new BatchCodec(json), pipeline, gateways::authenticate, blocking,
                             config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM), config.get(HubSettings.UPLINK_MAX_PACKET),
-                            metrics));
+                            UplinkTls.serverContext(config.get(HubSettings.UPLINK_TLS_CERT),
+                                    config.get(HubSettings.UPLINK_TLS_KEY), config.get(HubSettings.UPLINK_TLS_CLIENT_CA)),
+                            metrics);
+            var uplink = new TcpServer("uplink", HubSettings.UPLINK_PORT.envName(), config.get(HubSettings.UPLINK_HOST),
+                    config.get(HubSettings.UPLINK_PORT), boss, workers, uplinkInitializer);
             uplinkPort = uplink.start();
             closeables.push(uplink);
 
@@ -130,6 +134,7 @@ public final class Hub implements AutoCloseable {
                     new HealthApi(ds, database.timescale(), pipeline::queuedReadings),
                     new AuthApi(users, tokens),
                     new IncidentApi(ds, incidents),
+                    new RegistryApi(ds, uplinkInitializer::isConnected),
                     metrics,
                     new StaticFiles()));
             var http = new TcpServer("HTTP", HubSettings.HTTP_PORT.envName(), config.get(HubSettings.HTTP_HOST),

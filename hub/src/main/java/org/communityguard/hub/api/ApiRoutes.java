@@ -12,8 +12,8 @@ public final class ApiRoutes {
     private ApiRoutes() {
     }
 
-    public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, PrometheusMeterRegistry metrics,
-                                  StaticFiles console) {
+    public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, RegistryApi registry,
+                                  PrometheusMeterRegistry metrics, StaticFiles console) {
         var everyone = EnumSet.allOf(Role.class);
         return List.of(
                 Route.publicRoute(HttpMethod.GET, "/", console::index),
@@ -22,6 +22,8 @@ public final class ApiRoutes {
                 Route.publicRoute(HttpMethod.POST, "/api/auth/token", auth::token),
                 Route.publicRoute(HttpMethod.GET, "/metrics", req ->
                         Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())),
-                Route.authenticated(HttpMethod.GET, "/api/incidents", everyone, incidents::list));
+                Route.authenticated(HttpMethod.GET, "/api/incidents", everyone, incidents::list),
+                Route.authenticated(HttpMethod.GET, "/api/devices", everyone, registry::devices),
+                Route.authenticated(HttpMethod.GET, "/api/gateways", everyone, registry::gateways));
     }
 }
