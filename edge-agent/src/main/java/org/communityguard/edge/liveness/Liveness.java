@@ -67,9 +67,9 @@ public final class Liveness implements ReadingSink {
         this.clock = clock;
         long now = clock.millis();
         site.devices().values().forEach(d -> devices.put(d.id(), new State(d.type(), d.interval().toMillis(), true, now)));
-        this.wentOffline = Counter.builder("edge_devices_offline_total")
+        this.wentOffline = Counter.builder("edge_devices_went_offline_total")
                 .description("Times a device was reported offline (silent or its will)").register(registry);
-        this.cameBack = Counter.builder("edge_devices_online_total")
+        this.cameBack = Counter.builder("edge_devices_came_back_total")
                 .description("Times an offline device was heard again").register(registry);
         Gauge.builder("edge_devices_offline", this, Liveness::offlineCount)
                 .description("Devices currently offline").register(registry);
