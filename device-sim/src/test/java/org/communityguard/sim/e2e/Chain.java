@@ -126,6 +126,14 @@ final class Chain implements AutoCloseable {
         }
     }
 
+    static String text(Hub hub, String sql) throws SQLException {
+        try (Connection c = hub.database().dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     /** GET an API path as the admin, through the real HTTP API. */
     JsonNode api(String path) throws Exception {
         return api(hub, path);
