@@ -121,8 +121,12 @@ public final class EdgeAgent implements AutoCloseable {
             uplink.start();
             closeables.push(uplink);
 
-            mqtt = new MqttDeviceListener(MqttDeviceListener.Settings.of(brokerUrl, "edge-" + gatewayId), ingest, commands,
-                    metrics);
+            MqttDeviceListener.Settings anonymous = MqttDeviceListener.Settings.of(brokerUrl, "edge-" + gatewayId);
+            String brokerUser = config.get(EdgeSettings.BROKER_USERNAME);
+            mqtt = new MqttDeviceListener(brokerUser.isEmpty() ? anonymous
+                    : new MqttDeviceListener.Settings(brokerUrl, anonymous.clientId(), brokerUser,
+                            config.get(EdgeSettings.BROKER_PASSWORD), anonymous.pauseWhenFull(), anonymous.maxReconnectDelay()),
+                    ingest, commands, metrics);
             mqtt.start();
             closeables.push(mqtt);
 

@@ -21,6 +21,10 @@ public final class EdgeSettings {
 
     public static final Setting<String> BROKER_URL = new Setting<>("broker.url", SettingType.Text.any(), "",
             "the gateway's MQTT broker devices connect to (tcp://host:port, Mosquitto in production); empty starts an embedded broker (demo)");
+    public static final Setting<String> BROKER_USERNAME = new Setting<>("broker.username", SettingType.Text.any(), "",
+            "the agent's account at the broker (deploy/mosquitto/communityguard.acl: edge-agent); empty connects anonymously");
+    public static final Setting<String> BROKER_PASSWORD = new Setting<>("broker.password", SettingType.Text.secretText(), "",
+            "password of broker.username");
     public static final Setting<String> BROKER_EMBEDDED_HOST = new Setting<>("broker.embedded-host", SettingType.Text.any(),
             "0.0.0.0", "address of the embedded broker, when broker.url is empty");
     public static final Setting<Integer> BROKER_EMBEDDED_PORT = new Setting<>("broker.embedded-port", PORT, 1883,
@@ -87,7 +91,7 @@ public final class EdgeSettings {
 
     public static final List<Setting<?>> ALL = List.of(
             GATEWAY_ID, SITE_FILE,
-            BROKER_URL, BROKER_EMBEDDED_HOST, BROKER_EMBEDDED_PORT,
+            BROKER_URL, BROKER_USERNAME, BROKER_PASSWORD, BROKER_EMBEDDED_HOST, BROKER_EMBEDDED_PORT,
             COAP_HOST, COAP_PORT, DEVICE_MAX_PAYLOAD,
             UPLINK_URL, UPLINK_SECRET, UPLINK_BATCH_READINGS, UPLINK_LINGER, UPLINK_WINDOW, UPLINK_RETRY,
             UPLINK_DRAIN_RATE, UPLINK_TLS_CA, UPLINK_TLS_CLIENT_KEYSTORE, UPLINK_TLS_CLIENT_KEYSTORE_PASSWORD,
