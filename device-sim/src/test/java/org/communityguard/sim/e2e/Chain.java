@@ -40,11 +40,12 @@ final class Chain implements AutoCloseable {
 
     final Hub hub;
     final EdgeAgent edge;
+    private final Path bufferDir;
 
     Chain(Database db, Mosquitto mosquitto) throws SQLException, IOException {
         hub = startHub(hubEnv(db, 0));
-        Map<String, String> edgeEnv = edgeEnv(mosquitto.tcpUrl(), "tcp://127.0.0.1:" + hub.uplinkPort(),
-                Files.createTempDirectory("edge-buffer"));
+        bufferDir = Files.createTempDirectory("edge-buffer");
+        Map<String, String> edgeEnv = edgeEnv(mosquitto.tcpUrl(), "tcp://127.0.0.1:" + hub.uplinkPort(), bufferDir);
         edgeEnv.put("EDGE_COAP_PORT", "0");
         edgeEnv.put("EDGE_METRICS_PORT", "0");
         try {
@@ -192,5 +193,10 @@ final class Chain implements AutoCloseable {
     public void close() {
         edge.close();
         hub.close();
+        try (var files = Files.walk(bufferDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // A temporary directory left behind is harmless.
+        }
     }
 }
