@@ -70,7 +70,7 @@ public final class EdgeSettings {
     public static final Setting<String> BUFFER_DIR = new Setting<>("buffer.dir", SettingType.Text.any(), "edge-data",
             "directory of the durable uplink buffer (buffer.db, SQLite; docs/edge-storage.md); relative to the working directory");
     public static final Setting<Integer> BUFFER_DISK_BUDGET = new Setting<>("buffer.disk-budget-mb",
-            new SettingType.Int(1, 1_000_000, "MB"), 1600,
+            new SettingType.Int(1, 1_000_000, "MB"), 2000,
             "disk the buffer may use; the default holds a week of a 500-device site at one reading a minute. When full the oldest telemetry is dropped (and reported); events never are");
 
     public static final Setting<Integer> LIVENESS_SILENT_INTERVALS = new Setting<>("liveness.silent-intervals",

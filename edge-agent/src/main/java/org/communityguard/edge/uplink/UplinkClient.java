@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the buffer's batches to the hub over the MQTT 5 uplink (docs/uplink.md) and acts on
- * each PUBACK: forget the batch (0x00), resend it later (0x97), drop it as malformed (0x99).
+ * each PUBACK: forget the batch (0x00), resend it later (0x97), set it aside as malformed (0x99).
  *
  * <p>The client keeps batches itself rather than in Paho's persistence: clean start, and after
  * every reconnect {@link UplinkBuffer#resendAllInFlight()} sends the unacknowledged ones again
