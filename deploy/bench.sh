@@ -2,6 +2,7 @@
 # The project's benchmarks, one subcommand each; their figures are recorded in docs/benchmarks.md.
 #   bash deploy/bench.sh ingest [options]   hub ingest rate vs raw COPY on the same database
 #   bash deploy/bench.sh ingest --help      its options
+#   bash deploy/bench.sh edge [options]     the edge agent on a Raspberry-Pi budget (-Xmx64m, one core)
 # Each mode starts what it measures (a throwaway PostgreSQL, the hub, ...) and stops it at exit,
 # Ctrl-C included. Installs PostgreSQL/TimescaleDB as deploy/test.sh does, only when missing.
 set -euo pipefail
@@ -12,6 +13,7 @@ source deploy/lib/apt.sh
 source deploy/lib/test-deps.sh
 source deploy/lib/bench-common.sh
 source deploy/lib/bench-ingest.sh
+source deploy/lib/bench-edge.sh
 
 # Ctrl-C or a kill: leave through exit, so the EXIT trap stops every server this run started.
 trap 'exit 130' INT
@@ -22,6 +24,7 @@ usage() {
 usage: bash deploy/bench.sh MODE [options]
 modes:
   ingest   the hub's durable ingest rate over the uplink next to raw COPY into the same hypertable
+  edge     the edge agent's accepted messages/s, peak RSS and start-up time with -Xmx64m on one core
 See docs/benchmarks.md for the method and the recorded results; MODE --help for options.
 USAGE
 }
@@ -30,6 +33,7 @@ mode=${1:-}
 (($#)) && shift
 case $mode in
   ingest) bench_ingest "$@" ;;
+  edge) bench_edge "$@" ;;
   -h | --help | help) usage ;;
   *)
     usage >&2

@@ -32,6 +32,7 @@ import org.communityguard.hub.api.AuthApi;
 import org.communityguard.hub.api.HealthApi;
 import org.communityguard.hub.api.HttpInitializer;
 import org.communityguard.hub.api.IncidentApi;
+import org.communityguard.hub.api.RegistryApi;
 import org.communityguard.hub.api.Route;
 import org.communityguard.hub.api.Router;
 import org.communityguard.hub.api.StaticFiles;
@@ -53,6 +54,7 @@ import org.communityguard.hub.ingest.BatchCodec;
 import org.communityguard.hub.ingest.IngestPipeline;
 import org.communityguard.hub.ingest.UplinkInitializer;
 import org.communityguard.hub.net.TcpServer;
+import org.communityguard.hub.net.UplinkTls;
 import org.communityguard.hub.site.SiteFile;
 import org.communityguard.hub.site.SiteRegistry;
 import org.communityguard.hub.storage.Database;
@@ -133,15 +135,19 @@ public final class Hub implements AutoCloseable {
             ExecutorService blocking = boundedPool("hub-api", 8, 1000);
             closeables.push(blocking::shutdownNow);
 
-            var uplinkPipeline = new UplinkInitializer(new BatchCodec(json), pipeline, gateways::authenticate, blocking,
-                    config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM), config.get(HubSettings.UPLINK_MAX_PACKET), metrics);
+            UplinkInitializer uplinkInitializer = new UplinkInitializer(new BatchCodec(json), pipeline,
+                    gateways::authenticate, blocking, config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM),
+                    config.get(HubSettings.UPLINK_MAX_PACKET),
+                    UplinkTls.serverContext(config.get(HubSettings.UPLINK_TLS_CERT), config.get(HubSettings.UPLINK_TLS_KEY),
+                            config.get(HubSettings.UPLINK_TLS_CLIENT_CA)),
+                    metrics);
             var uplink = new TcpServer("uplink", HubSettings.UPLINK_PORT.envName(), config.get(HubSettings.UPLINK_HOST),
-                    config.get(HubSettings.UPLINK_PORT), boss, workers, uplinkPipeline);
+                    config.get(HubSettings.UPLINK_PORT), boss, workers, uplinkInitializer);
             uplinkPort = uplink.start();
             closeables.push(uplink);
 
             LivenessMonitor liveness = new LivenessMonitor(ds, detector, recorder, thresholds, listener,
-                    uplinkPipeline::connectedGateways, config.get(HubSettings.INCIDENT_LIVENESS_INTERVAL));
+                    uplinkInitializer::connectedGateways, config.get(HubSettings.INCIDENT_LIVENESS_INTERVAL));
             liveness.start();
             closeables.push(liveness);
 
@@ -151,6 +157,7 @@ public final class Hub implements AutoCloseable {
                     new AuthApi(users, tokens),
                     new IncidentApi(ds, incidents),
                     new ThresholdApi(thresholds),
+                    new RegistryApi(ds, uplinkInitializer::isConnected),
                     metrics,
                     new StaticFiles(),
                     loop.apis()));

@@ -13,13 +13,15 @@ public final class ApiRoutes {
     }
 
     public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, ThresholdApi thresholds,
-                                  PrometheusMeterRegistry metrics, StaticFiles console, LoopApis loop) {
+                                  RegistryApi registry, PrometheusMeterRegistry metrics, StaticFiles console,
+                                  LoopApis loop) {
         // Residents are "everyone" only where the handler narrows what they see to their own reports.
         var everyone = EnumSet.allOf(Role.class);
         var staff = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER);
         var managers = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER);
         var overseers = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.SUPERVISOR, Role.AUDITOR);
         var raters = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.RESIDENT);
+        var notResidents = EnumSet.complementOf(EnumSet.of(Role.RESIDENT));
         var lifecycle = loop.lifecycle();
         return List.of(
                 Route.publicRoute(HttpMethod.GET, "/", console::index),
@@ -69,6 +71,10 @@ public final class ApiRoutes {
 
                 // Supervision (read-only for the street office) and the audit log.
                 Route.authenticated(HttpMethod.GET, "/api/supervision", overseers, loop.supervision()::get),
-                Route.authenticated(HttpMethod.GET, "/api/audit", EnumSet.of(Role.ADMIN, Role.AUDITOR), loop.audit()::list));
+                Route.authenticated(HttpMethod.GET, "/api/audit", EnumSet.of(Role.ADMIN, Role.AUDITOR), loop.audit()::list),
+
+                // The registry: devices (unprovisioned ones too) and gateways with their health.
+                Route.authenticated(HttpMethod.GET, "/api/devices", notResidents, registry::devices),
+                Route.authenticated(HttpMethod.GET, "/api/gateways", notResidents, registry::gateways));
     }
 }

@@ -32,6 +32,13 @@ public final class HubSettings {
                     "comma-separated id:secret pairs, secrets of 12+ characters", true), "",
             "gateways registered (or re-keyed) at start-up, as id:secret pairs");
 
+    public static final Setting<String> UPLINK_TLS_CERT = new Setting<>("uplink.tls-cert", SettingType.Text.any(), "",
+            "PEM certificate chain of the uplink; set with uplink.tls-key to serve the uplink over TLS only (gateways use ssl://)");
+    public static final Setting<String> UPLINK_TLS_KEY = new Setting<>("uplink.tls-key", SettingType.Text.any(), "",
+            "PEM private key (PKCS#8) of uplink.tls-cert");
+    public static final Setting<String> UPLINK_TLS_CLIENT_CA = new Setting<>("uplink.tls-client-ca", SettingType.Text.any(), "",
+            "PEM CA certificate(s): when set, gateways must also present a client certificate signed by it; empty asks for none");
+
     public static final Setting<String> DB_URL = new Setting<>("db.url", SettingType.Text.any(), "",
             "JDBC URL of PostgreSQL/TimescaleDB; empty starts an embedded PostgreSQL (demo only)");
     public static final Setting<String> DB_USER = new Setting<>("db.user", SettingType.Text.any(), "postgres",
@@ -114,6 +121,7 @@ public final class HubSettings {
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT,
             UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_GATEWAYS,
+            UPLINK_TLS_CERT, UPLINK_TLS_KEY, UPLINK_TLS_CLIENT_CA,
             DB_URL, DB_USER, DB_PASSWORD, DB_TIMESCALE, DB_POOL_SIZE, DB_EMBEDDED_DIR,
             INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT,
             ADMIN_PASSWORD, TOKEN_TTL,
