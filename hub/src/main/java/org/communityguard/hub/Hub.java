@@ -77,6 +77,7 @@ public final class Hub implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final int httpPort;
     private final int uplinkPort;
+    private final boolean uplinkTls;
     private final Optional<String> generatedAdminPassword;
     private final List<Route> routes;
 
@@ -144,6 +145,7 @@ public final class Hub implements AutoCloseable {
             var uplink = new TcpServer("uplink", HubSettings.UPLINK_PORT.envName(), config.get(HubSettings.UPLINK_HOST),
                     config.get(HubSettings.UPLINK_PORT), boss, workers, uplinkInitializer);
             uplinkPort = uplink.start();
+            uplinkTls = !config.get(HubSettings.UPLINK_TLS_CERT).isEmpty();
             closeables.push(uplink);
 
             LivenessMonitor liveness = new LivenessMonitor(ds, detector, recorder, thresholds, listener,
@@ -270,7 +272,8 @@ public final class Hub implements AutoCloseable {
         System.out.println("  console and API : http://localhost:" + hub.httpPort() + "/");
         System.out.println("  health          : http://localhost:" + hub.httpPort() + "/api/health");
         System.out.println("  metrics         : http://localhost:" + hub.httpPort() + "/metrics");
-        System.out.println("  gateway uplink  : mqtt://localhost:" + hub.uplinkPort() + " (MQTT 5, docs/uplink.md)");
+        System.out.println("  gateway uplink  : " + (hub.uplinkTls ? "mqtts" : "mqtt") + "://localhost:" + hub.uplinkPort()
+                + " (MQTT 5" + (hub.uplinkTls ? " over TLS" : "") + ", docs/uplink.md)");
         hub.generatedAdminPassword().ifPresent(pw ->
                 System.out.println("  admin login     : admin / " + pw + "   (generated; set HUB_ADMIN_PASSWORD to choose)"));
         System.out.println();
