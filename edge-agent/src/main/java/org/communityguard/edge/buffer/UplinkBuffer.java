@@ -147,6 +147,10 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
 
     private record Offer(String device, Long seq, int lane, boolean droppable, long rx, byte[] body,
                          CompletableFuture<Admission> result) implements Work {
+        /** Estimated bytes on disk. */
+        long size() {
+            return body.length + ROW_OVERHEAD;
+        }
     }
 
     private record Seal(int max, int normalAllowance, CompletableFuture<Batch> result) implements Work {
@@ -674,12 +678,29 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
      * accepted ones. Returns how many loose telemetry readings were dropped.
      */
     private long admit(List<Offer> offers, Admission[] admissions) throws SQLException {
+        // A group may hold more than the whole budget (5,000 offers on a small disk): admit it in
+        // slices, so its own older telemetry can make room for its newer readings, and so the
+        // estimate of a slice's size errs by little.
+        long sliceBytes = Math.max(settings.budgetBytes() / 16, 16 * 1024);
+        long droppedNow = 0;
+        int from = 0;
+        while (from < offers.size()) {
+            int to = from;
+            long incoming = 0;
+            while (to < offers.size() && (to == from || incoming + offers.get(to).size() <= sliceBytes)) {
+                incoming += offers.get(to).size();
+                to++;
+            }
+            droppedNow += admitSlice(offers.subList(from, to), admissions, from, incoming);
+            from = to;
+        }
+        return droppedNow;
+    }
+
+    private long admitSlice(List<Offer> slice, Admission[] admissions, int offset, long incoming)
+            throws SQLException {
         long budget = settings.budgetBytes();
         long hardCap = budget + budget * RESERVE_PCT / 100;
-        long incoming = 0;
-        for (Offer o : offers) {
-            incoming += o.body().length + ROW_OVERHEAD;
-        }
         long used = store.usedBytes();
         long droppedNow = 0;
         if (used + incoming > budget) {
@@ -688,30 +709,33 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
             if (store.purgeAcknowledged(Long.MAX_VALUE) > 0) {
                 used = store.usedBytes();
             }
-            if (used + incoming > budget) {
+            // Deleting rows frees whole pages only once they empty, so the file may shrink by less
+            // than the rows' estimate: measure again and drop more, a few rounds at most.
+            for (int round = 0; round < 4 && used + incoming > budget; round++) {
                 BufferStore.Dropped d = store.dropOldest(used + incoming - budget + slack, ROW_OVERHEAD);
-                if (d.readings() > 0) {
-                    droppedNow = d.readings();
-                    overflow.add(d);
-                    used = store.usedBytes();
+                if (d.readings() == 0) {
+                    break;
                 }
+                droppedNow += d.readings();
+                overflow.add(d);
+                used = store.usedBytes();
             }
             if (used + incoming > budget && store.purgeDead() > 0) {
                 used = store.usedBytes();
             }
         }
-        for (int i = 0; i < offers.size(); i++) {
-            Offer o = offers.get(i);
-            long size = o.body().length + ROW_OVERHEAD;
-            boolean fits = used + size <= budget || (!o.droppable() && used + size <= hardCap);
+        for (int i = 0; i < slice.size(); i++) {
+            Offer o = slice.get(i);
+            boolean fits = used + o.size() <= budget || (!o.droppable() && used + o.size() <= hardCap);
             if (fits) {
                 store.insert(o.device(), o.seq(), o.lane(), o.droppable(), o.rx(), o.body());
-                used += size;
-                admissions[i] = Admission.ACCEPTED;
+                used += o.size();
+                admissions[offset + i] = Admission.ACCEPTED;
             } else {
-                admissions[i] = Admission.FULL;
+                admissions[offset + i] = Admission.FULL;
             }
         }
+        // Written now, so the next slice measures and may drop them.
         store.flushInserts();
         return droppedNow;
     }
