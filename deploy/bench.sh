@@ -2,6 +2,7 @@
 # The project's benchmarks, one subcommand each; their figures are recorded in docs/benchmarks.md.
 #   bash deploy/bench.sh ingest [options]   hub ingest rate vs raw COPY on the same database
 #   bash deploy/bench.sh ingest --help      its options
+#   bash deploy/bench.sh edge [options]     the edge agent on a Raspberry-Pi budget (-Xmx64m, one core)
 #   bash deploy/bench.sh console [options]  console board load and 7-day chart with a large history stored
 # Each mode starts what it measures (a throwaway PostgreSQL, the hub, ...) and stops it at exit,
 # Ctrl-C included. Installs PostgreSQL/TimescaleDB as deploy/test.sh does, only when missing.
@@ -13,6 +14,7 @@ source deploy/lib/apt.sh
 source deploy/lib/test-deps.sh
 source deploy/lib/bench-common.sh
 source deploy/lib/bench-ingest.sh
+source deploy/lib/bench-edge.sh
 source deploy/lib/bench-console.sh
 
 # Ctrl-C or a kill: leave through exit, so the EXIT trap stops every server this run started.
@@ -24,6 +26,7 @@ usage() {
 usage: bash deploy/bench.sh MODE [options]
 modes:
   ingest   the hub's durable ingest rate over the uplink next to raw COPY into the same hypertable
+  edge     the edge agent's accepted messages/s, peak RSS and start-up time with -Xmx64m on one core
   console  the console's board load and a device's 7-day chart, with 10,000 incidents and 50 million readings stored
 See docs/benchmarks.md for the method and the recorded results; MODE --help for options.
 USAGE
@@ -33,6 +36,7 @@ mode=${1:-}
 (($#)) && shift
 case $mode in
   ingest) bench_ingest "$@" ;;
+  edge) bench_edge "$@" ;;
   console) bench_console "$@" ;;
   -h | --help | help) usage ;;
   *)

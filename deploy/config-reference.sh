@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the settings tables of docs/configuration.md from the code (HubSettings,
-# EdgeSettings). The ConfigTest of each module fails until this has been run after a change.
+# EdgeSettings), and the thresholds table of docs/incidents.md (Threshold). The ConfigTest of
+# each module and the hub's ThresholdTest fail until this has been run after a change.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mvn -B -q -DskipTests package -pl hub,edge-agent -am
@@ -15,4 +16,12 @@ parts[1] = sys.argv[1].rstrip("\n") + "\n"
 parts[3] = sys.argv[2].rstrip("\n") + "\n"
 open("docs/configuration.md", "w").write("".join(parts))
 PY
-echo "docs/configuration.md updated"
+python3 - "$(java -cp "$(ls hub/target/hub-*.jar | head -n 1)" org.communityguard.hub.incident.threshold.Threshold)" <<'PY'
+import re, sys
+doc = open("docs/incidents.md").read()
+parts = re.split(r"(?m)^(\| scope \| key \|.*\n(?:\|.*\n)*)", doc)
+assert len(parts) == 3, "docs/incidents.md must hold exactly one thresholds table"
+parts[1] = sys.argv[1].rstrip("\n") + "\n"
+open("docs/incidents.md", "w").write("".join(parts))
+PY
+echo "docs/configuration.md and docs/incidents.md updated"

@@ -24,7 +24,7 @@ fire_building=${DEMO_FIRE_BUILDING:-B1}
 
 say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
-random_secret() { head -c 24 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-"$1"; }
+random_secret() { head -c 96 /dev/urandom | base64 -w0 | tr -d '/+=' | cut -c1-"$1"; }
 
 command -v java >/dev/null || die "java not found: install a JDK 17 or newer"
 command -v mvn >/dev/null || die "mvn not found: install Maven"

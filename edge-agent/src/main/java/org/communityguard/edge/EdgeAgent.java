@@ -24,6 +24,15 @@ import org.communityguard.edge.mqtt.MqttDeviceListener;
 import org.communityguard.edge.privacy.Pseudonyms;
 import org.communityguard.edge.site.Site;
 import org.communityguard.edge.uplink.BatchEncoder;
+import org.communityguard.edge.uplink.ReadingJson;
+import org.communityguard.edge.uplink.UplinkTls;
+import org.communityguard.edge.linkage.Linkage;
+import org.communityguard.edge.liveness.GatewayHealth;
+import org.communityguard.edge.liveness.Liveness;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
 import org.communityguard.edge.uplink.UplinkClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The edge agent: wiring and lifecycle only. A device message enters at
  * {@code mqtt.MqttDeviceListener} or {@code coap.CoapDeviceServer}, is checked by
- * {@code device.DeviceIngest}, pseudonymized by {@code privacy.Pseudonyms}, held in
+ * {@code device.DeviceIngest}, pseudonymized by {@code privacy.Pseudonyms}, acted on by
+ * {@code linkage.Linkage} (alarms), watched by {@code liveness.Liveness}, held on disk in
  * {@code buffer.UplinkBuffer}, and sent to the hub by {@code uplink.UplinkClient}.
  */
 public final class EdgeAgent implements AutoCloseable {
@@ -83,21 +93,40 @@ public final class EdgeAgent implements AutoCloseable {
                 brokerUrl = config.get(EdgeSettings.BROKER_URL);
             }
 
-            buffer = new UplinkBuffer(config.get(EdgeSettings.BUFFER_READINGS), metrics);
+            ObjectMapper json = new ObjectMapper();
+            buffer = new UplinkBuffer(new UplinkBuffer.Settings(Path.of(config.get(EdgeSettings.BUFFER_DIR), "buffer.db"),
+                    gatewayId, config.get(EdgeSettings.BUFFER_DISK_BUDGET) * 1_000_000L,
+                    config.get(EdgeSettings.UPLINK_DRAIN_RATE)), new ReadingJson(json), clock, metrics);
+            closeables.push(buffer);
             DeviceCommands commands = new DeviceCommands(16, Duration.ofMinutes(10), clock, metrics);
-            DeviceIngest ingest = new DeviceIngest(new Pseudonyms(pseudonymKey, buffer), site.provisioning(), commands,
+            // Device readings pass: pseudonyms (before anything is written), linkage (acts on
+            // alarms at once), liveness (offline/online), then the buffer on disk.
+            Liveness liveness = new Liveness(buffer, site, config.get(EdgeSettings.LIVENESS_SILENT_INTERVALS), clock, metrics);
+            Linkage linkage = new Linkage(liveness, site, commands, gatewayId, clock, metrics);
+            DeviceIngest ingest = new DeviceIngest(new Pseudonyms(pseudonymKey, linkage), site.provisioning(), commands,
                     metrics, clock, new DeviceIngest.Settings(config.get(EdgeSettings.DEVICE_MAX_PAYLOAD), 10_000,
                     Duration.ofMinutes(1), Duration.ofSeconds(30)));
+            ingest.recall(buffer.recent(UplinkBuffer.RECENT_FOR_DUPLICATES));
 
-            uplink = new UplinkClient(config.get(EdgeSettings.UPLINK_URL), gatewayId, config.get(EdgeSettings.UPLINK_SECRET),
-                    buffer, new BatchEncoder(new ObjectMapper()), config.get(EdgeSettings.UPLINK_BATCH_READINGS),
+            String uplinkUrl = config.get(EdgeSettings.UPLINK_URL);
+            SocketFactory tls = uplinkUrl.startsWith("ssl://")
+                    ? UplinkTls.socketFactory(config.get(EdgeSettings.UPLINK_TLS_CA),
+                            config.get(EdgeSettings.UPLINK_TLS_CLIENT_KEYSTORE),
+                            config.get(EdgeSettings.UPLINK_TLS_CLIENT_KEYSTORE_PASSWORD))
+                    : null;
+            uplink = new UplinkClient(uplinkUrl, gatewayId, config.get(EdgeSettings.UPLINK_SECRET),
+                    buffer, new BatchEncoder(json), config.get(EdgeSettings.UPLINK_BATCH_READINGS),
                     config.get(EdgeSettings.UPLINK_LINGER), config.get(EdgeSettings.UPLINK_WINDOW),
-                    config.get(EdgeSettings.UPLINK_RETRY), metrics);
+                    config.get(EdgeSettings.UPLINK_RETRY), tls, metrics);
             uplink.start();
             closeables.push(uplink);
 
-            mqtt = new MqttDeviceListener(MqttDeviceListener.Settings.of(brokerUrl, "edge-" + gatewayId), ingest, commands,
-                    metrics);
+            MqttDeviceListener.Settings anonymous = MqttDeviceListener.Settings.of(brokerUrl, "edge-" + gatewayId);
+            String brokerUser = config.get(EdgeSettings.BROKER_USERNAME);
+            mqtt = new MqttDeviceListener(brokerUser.isEmpty() ? anonymous
+                    : new MqttDeviceListener.Settings(brokerUrl, anonymous.clientId(), brokerUser,
+                            config.get(EdgeSettings.BROKER_PASSWORD), anonymous.pauseWhenFull(), anonymous.maxReconnectDelay()),
+                    ingest, commands, metrics);
             mqtt.start();
             closeables.push(mqtt);
 
@@ -107,13 +136,43 @@ public final class EdgeAgent implements AutoCloseable {
             closeables.push(coap);
             coapPort = coap.port();
 
+            GatewayHealth health = new GatewayHealth(gatewayId, buffer, uplink::isConnected, clock);
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "edge-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            closeables.push(timer::shutdownNow);
+            timer.scheduleWithFixedDelay(() -> guarded("liveness check", liveness::check), 5, 5, TimeUnit.SECONDS);
+            long healthMs = config.get(EdgeSettings.HEALTH_INTERVAL).toMillis();
+            timer.scheduleWithFixedDelay(() -> guarded("health report", () -> {
+                try {
+                    health.report();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }), Math.min(healthMs, 5_000), healthMs, TimeUnit.MILLISECONDS);
+
             MetricsServer metricsServer = new MetricsServer(config.get(EdgeSettings.METRICS_HOST),
                     config.get(EdgeSettings.METRICS_PORT), metrics, this::health);
             closeables.push(metricsServer);
             metricsPort = metricsServer.port();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("interrupted while starting", e);
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** A timer task must not die of one failure: the next run comes as usual. */
+    private static void guarded(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.error("{} failed", what, e);
         }
     }
 

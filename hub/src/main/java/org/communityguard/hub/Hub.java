@@ -1,5 +1,6 @@
 package org.communityguard.hub;
 
+import org.communityguard.hub.audit.AuditLog;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -36,8 +37,11 @@ import org.communityguard.hub.api.SessionApi;
 import org.communityguard.hub.api.HealthApi;
 import org.communityguard.hub.api.HttpInitializer;
 import org.communityguard.hub.api.IncidentApi;
+import org.communityguard.hub.api.RegistryApi;
+import org.communityguard.hub.api.Route;
 import org.communityguard.hub.api.Router;
 import org.communityguard.hub.api.StaticFiles;
+import org.communityguard.hub.api.ThresholdApi;
 import org.communityguard.hub.auth.GatewayRegistry;
 import org.communityguard.hub.auth.LoginLimiter;
 import org.communityguard.hub.auth.Sessions;
@@ -48,16 +52,20 @@ import org.communityguard.hub.config.ConfigException;
 import org.communityguard.hub.config.HubSettings;
 import org.communityguard.hub.console.BoardApi;
 import org.communityguard.hub.console.BoardQuery;
-import org.communityguard.hub.console.IncidentDetailApi;
 import org.communityguard.hub.console.LiveBoard;
 import org.communityguard.hub.console.SiteApi;
-import org.communityguard.hub.incident.FireRule;
 import org.communityguard.hub.incident.IncidentDetector;
+import org.communityguard.hub.incident.IncidentListener;
+import org.communityguard.hub.incident.IncidentRecorder;
 import org.communityguard.hub.incident.IncidentStore;
+import org.communityguard.hub.incident.LivenessMonitor;
+import org.communityguard.hub.incident.lifecycle.Loop;
+import org.communityguard.hub.incident.threshold.Thresholds;
 import org.communityguard.hub.ingest.BatchCodec;
 import org.communityguard.hub.ingest.IngestPipeline;
 import org.communityguard.hub.ingest.UplinkInitializer;
 import org.communityguard.hub.net.TcpServer;
+import org.communityguard.hub.net.UplinkTls;
 import org.communityguard.hub.site.SiteFile;
 import org.communityguard.hub.site.SiteRegistry;
 import org.communityguard.hub.storage.Database;
@@ -87,7 +95,9 @@ public final class Hub implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final int httpPort;
     private final int uplinkPort;
+    private final boolean uplinkTls;
     private final Optional<String> generatedAdminPassword;
+    private final List<Route> routes;
 
     private Hub(Config config) throws SQLException {
         try {
@@ -117,6 +127,11 @@ public final class Hub implements AutoCloseable {
                 gateways.register(pair.substring(0, colon), pair.substring(colon + 1));
             }
 
+            // The closed loop: dispatch, escalation, notifications (docs/incident-loop.md).
+            Loop loop = new Loop(ds, json, config, metrics);
+            loop.start();
+            closeables.push(loop);
+
             // The console's live board hears of every incident opened, once it is committed.
             LiveEvents liveEvents = new LiveEvents(LIVE_EVENTS_KEPT, config.get(HubSettings.LIVE_MAX_CLIENTS),
                     config.get(HubSettings.LIVE_CLIENT_QUEUE), metrics);
@@ -125,9 +140,13 @@ public final class Hub implements AutoCloseable {
             closeables.push(liveBoard);
 
             IncidentStore incidents = new IncidentStore(json);
-            IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json),
-                    new IncidentDetector(List.of(new FireRule(config.get(HubSettings.FIRE_OBSCURATION)))),
-                    incidents, liveBoard, config.get(HubSettings.INGEST_WRITERS),
+            Thresholds thresholds = new Thresholds(ds, new AuditLog(json));
+            thresholds.reload();
+            IncidentDetector detector = new IncidentDetector(thresholds);
+            IncidentRecorder recorder = new IncidentRecorder(incidents, thresholds, json, metrics);
+            IncidentListener listener = IncidentListener.all(loop.listener(), liveBoard);
+            IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json), detector,
+                    recorder, listener, config.get(HubSettings.INGEST_WRITERS),
                     config.get(HubSettings.INGEST_QUEUE_READINGS), config.get(HubSettings.INGEST_TX_READINGS),
                     config.get(HubSettings.INGEST_RETRY_TIMEOUT), metrics);
             pipeline.start();
@@ -142,18 +161,27 @@ public final class Hub implements AutoCloseable {
             ExecutorService blocking = boundedPool("hub-api", 8, 1000);
             closeables.push(blocking::shutdownNow);
 
+            UplinkInitializer uplinkInitializer = new UplinkInitializer(new BatchCodec(json), pipeline,
+                    gateways::authenticate, blocking, config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM),
+                    config.get(HubSettings.UPLINK_MAX_PACKET),
+                    UplinkTls.serverContext(config.get(HubSettings.UPLINK_TLS_CERT), config.get(HubSettings.UPLINK_TLS_KEY),
+                            config.get(HubSettings.UPLINK_TLS_CLIENT_CA)),
+                    metrics);
             var uplink = new TcpServer("uplink", HubSettings.UPLINK_PORT.envName(), config.get(HubSettings.UPLINK_HOST),
-                    config.get(HubSettings.UPLINK_PORT), boss, workers,
-                    new UplinkInitializer(new BatchCodec(json), pipeline, gateways::authenticate, blocking,
-                            config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM), config.get(HubSettings.UPLINK_MAX_PACKET),
-                            metrics));
+                    config.get(HubSettings.UPLINK_PORT), boss, workers, uplinkInitializer);
             uplinkPort = uplink.start();
+            uplinkTls = !config.get(HubSettings.UPLINK_TLS_CERT).isEmpty();
             closeables.push(uplink);
 
             HourlyRollup rollup = new HourlyRollup(ds, database.timescale(), config.get(HubSettings.ROLLUP_EVERY),
                     Clock.systemUTC(), metrics);
             rollup.start();
             closeables.push(rollup);
+
+            LivenessMonitor liveness = new LivenessMonitor(ds, detector, recorder, thresholds, listener,
+                    uplinkInitializer::connectedGateways, config.get(HubSettings.INCIDENT_LIVENESS_INTERVAL));
+            liveness.start();
+            closeables.push(liveness);
 
             Tokens tokens = new Tokens(ds, config.get(HubSettings.TOKEN_TTL), Clock.systemUTC());
             Sessions sessions = new Sessions(ds, config.get(HubSettings.SESSION_TTL), config.get(HubSettings.SESSION_IDLE),
@@ -167,15 +195,18 @@ public final class Hub implements AutoCloseable {
                     new HealthApi(ds, database.timescale(), pipeline::queuedReadings),
                     new AuthApi(passwordLogin, tokens),
                     new IncidentApi(ds, incidents),
+                    new ThresholdApi(thresholds),
+                    new RegistryApi(ds, uplinkInitializer::isConnected),
                     metrics,
                     new StaticFiles(),
+                    loop.apis(),
                     new ApiRoutes.ConsoleApis(
                             new SessionApi(passwordLogin, sessions, tokens),
                             new EventsApi(liveEvents, authenticator, blocking, config.get(HubSettings.LIVE_HEARTBEAT)),
                             new BoardApi(board, liveEvents),
-                            new IncidentDetailApi(ds),
                             new SiteApi(ds, Clock.systemUTC()),
                             new SeriesApi(ds, database.timescale(), rollup, Clock.systemUTC()))));
+            routes = router.routes();
             var http = new TcpServer("HTTP", HubSettings.HTTP_PORT.envName(), config.get(HubSettings.HTTP_HOST),
                     config.get(HubSettings.HTTP_PORT), boss, workers,
                     new HttpInitializer(new ApiHandler(router, authenticator, blocking, json, metrics,
@@ -199,6 +230,11 @@ public final class Hub implements AutoCloseable {
 
     public int uplinkPort() {
         return uplinkPort;
+    }
+
+    /** Every HTTP route, as registered (the OpenAPI test checks each is documented). */
+    public List<Route> routes() {
+        return routes;
     }
 
     public Database database() {
@@ -280,7 +316,8 @@ public final class Hub implements AutoCloseable {
         System.out.println("  console and API : http://localhost:" + hub.httpPort() + "/");
         System.out.println("  health          : http://localhost:" + hub.httpPort() + "/api/health");
         System.out.println("  metrics         : http://localhost:" + hub.httpPort() + "/metrics");
-        System.out.println("  gateway uplink  : mqtt://localhost:" + hub.uplinkPort() + " (MQTT 5, docs/uplink.md)");
+        System.out.println("  gateway uplink  : " + (hub.uplinkTls ? "mqtts" : "mqtt") + "://localhost:" + hub.uplinkPort()
+                + " (MQTT 5" + (hub.uplinkTls ? " over TLS" : "") + ", docs/uplink.md)");
         hub.generatedAdminPassword().ifPresent(pw ->
                 System.out.println("  admin login     : admin / " + pw + "   (generated; set HUB_ADMIN_PASSWORD to choose)"));
         System.out.println();

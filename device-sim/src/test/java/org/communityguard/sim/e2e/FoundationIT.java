@@ -87,9 +87,9 @@ class FoundationIT {
                     + " AND data->>'event' = 'access' AND data->>'subject' LIKE 'psn1:%'")).isGreaterThanOrEqualTo(1);
 
             // The fire: a FIRE incident per alarming detector of B1 (never two for one detector),
-            // naming device, building and time, visible through the API. Grouping them into one
-            // confirmed fire is the incident engine's work.
-            await().atMost(Duration.ofSeconds(30)).until(() -> !fires(chain).isEmpty());
+            // naming device, building and time, visible through the API; two or more detectors
+            // make it one confirmed fire (DetectionScenariosIT looks closer).
+            await().atMost(Duration.ofSeconds(30)).until(() -> fires(chain).size() >= 2);
             List<JsonNode> fires = fires(chain);
             assertThat(fires).extracting(f -> f.path("device_id").asText()).doesNotHaveDuplicates()
                     .allMatch(d -> d.startsWith("smoke-b1-"));
@@ -99,7 +99,11 @@ class FoundationIT {
                 assertThat(fire.path("summary").asText()).contains("Building 1");
                 assertThat(fire.path("occurred_at").asText()).isNotBlank();
             }
-            assertThat(chain.count("SELECT count(*) FROM incidents WHERE building_id <> 'B1'")).isZero();
+            assertThat(fires).extracting(f -> f.path("group_id").asLong()).containsOnly(fires.get(0).path("group_id").asLong());
+            // Nothing else happened anywhere. (A device silent for three reporting intervals would
+            // rightly be reported offline; on a very slow run that can happen, and is no failure.)
+            assertThat(chain.count("SELECT count(*) FROM incidents WHERE building_id <> 'B1' AND type <> 'DEVICE_OFFLINE'"))
+                    .isZero();
         }
     }
 
@@ -109,7 +113,7 @@ class FoundationIT {
 
     private static List<JsonNode> fires(Chain chain) throws Exception {
         List<JsonNode> fires = new ArrayList<>();
-        for (JsonNode i : chain.api("/api/incidents?status=open").path("incidents")) {
+        for (JsonNode i : chain.api("/api/incidents?open=true").path("incidents")) {
             if (i.path("type").asText().equals("FIRE")) {
                 fires.add(i);
             }

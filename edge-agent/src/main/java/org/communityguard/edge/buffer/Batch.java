@@ -1,17 +1,22 @@
 package org.communityguard.edge.buffer;
 
 import java.util.List;
-import org.communityguard.edge.device.Reading;
 
 /**
- * Readings sealed into one uplink batch. The id is the hub's idempotency key: a batch is
- * resent with the same id until the hub acknowledges it.
+ * Readings sealed into one uplink batch. The id is the hub's idempotency key: it is written to
+ * disk together with the batch's membership before the batch is first sent, so a batch is
+ * resent with the same id until the hub acknowledges it, across restarts too.
  *
- * @param number order of sealing, so resent batches keep their original order
+ * @param number   order of sealing, so resent batches keep their original order
+ * @param readings each reading encoded as its uplink JSON object ({@link ReadingCodec})
  */
-public record Batch(String id, long number, List<Reading> readings) {
+public record Batch(String id, long number, List<byte[]> readings) {
 
     public Batch {
         readings = List.copyOf(readings);
+    }
+
+    public int size() {
+        return readings.size();
     }
 }

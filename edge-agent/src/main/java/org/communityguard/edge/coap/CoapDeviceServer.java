@@ -66,6 +66,12 @@ public final class CoapDeviceServer implements AutoCloseable {
         config.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, protocolThreads);
         config.set(UdpConfig.UDP_RECEIVER_THREAD_COUNT, 1);
         config.set(UdpConfig.UDP_SENDER_THREAD_COUNT, 1);
+        // Bounded memory: Californium's default keeps every exchange for duplicate detection for its
+        // whole lifetime (247 s), which at a few thousand requests a second is more than a
+        // Raspberry Pi's heap. Per peer, the last few messages are enough to answer a
+        // retransmission with the same response; readings repeated later are caught by seq.
+        config.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP);
+        config.set(CoapConfig.PEERS_MARK_AND_SWEEP_MESSAGES, 16);
         return config;
     }
 

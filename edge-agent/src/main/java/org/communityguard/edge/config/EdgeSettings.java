@@ -21,6 +21,10 @@ public final class EdgeSettings {
 
     public static final Setting<String> BROKER_URL = new Setting<>("broker.url", SettingType.Text.any(), "",
             "the gateway's MQTT broker devices connect to (tcp://host:port, Mosquitto in production); empty starts an embedded broker (demo)");
+    public static final Setting<String> BROKER_USERNAME = new Setting<>("broker.username", SettingType.Text.any(), "",
+            "the agent's account at the broker (deploy/mosquitto/communityguard.acl: edge-agent); empty connects anonymously");
+    public static final Setting<String> BROKER_PASSWORD = new Setting<>("broker.password", SettingType.Text.secretText(), "",
+            "password of broker.username");
     public static final Setting<String> BROKER_EMBEDDED_HOST = new Setting<>("broker.embedded-host", SettingType.Text.any(),
             "0.0.0.0", "address of the embedded broker, when broker.url is empty");
     public static final Setting<Integer> BROKER_EMBEDDED_PORT = new Setting<>("broker.embedded-port", PORT, 1883,
@@ -35,7 +39,7 @@ public final class EdgeSettings {
             "largest device message accepted (CoAP answers 4.13 above it)");
 
     public static final Setting<String> UPLINK_URL = new Setting<>("uplink.url", SettingType.Text.any(), "tcp://localhost:1884",
-            "the hub's uplink endpoint (tcp://host:port, MQTT 5; docs/uplink.md)");
+            "the hub's uplink endpoint: tcp://host:port, or ssl://host:port for TLS (MQTT 5; docs/uplink.md)");
     public static final Setting<String> UPLINK_SECRET = new Setting<>("uplink.secret",
             new SettingType.Text(Pattern.compile("^$|^.{12,}$"), "12 or more characters", true), "",
             "this gateway's secret, as registered at the hub");
@@ -51,9 +55,30 @@ public final class EdgeSettings {
             new SettingType.Time(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(5),
             "wait before resending a batch the hub could not store (PUBACK 0x97), and the longest reconnect back-off");
 
-    public static final Setting<Integer> BUFFER_READINGS = new Setting<>("buffer.max-readings",
-            new SettingType.Int(100, 100_000_000, "readings"), 200_000,
-            "readings held for the hub before devices are told to retry later (CoAP 5.03, MQTT not acknowledged)");
+    public static final Setting<Integer> UPLINK_DRAIN_RATE = new Setting<>("uplink.drain-rate",
+            new SettingType.Int(0, 1_000_000, "readings/s"), 2000,
+            "most routine readings sent to the hub per second, so a backlog drains steadily after an outage; safety events are never held back (0: no limit)");
+    public static final Setting<String> UPLINK_TLS_CA = new Setting<>("uplink.tls-ca", SettingType.Text.any(), "",
+            "with an ssl:// uplink.url: PEM file of the CA that signed the hub's certificate; empty trusts the JVM's CAs. The hub's certificate and host name are always verified");
+    public static final Setting<String> UPLINK_TLS_CLIENT_KEYSTORE = new Setting<>("uplink.tls-client-keystore",
+            SettingType.Text.any(), "",
+            "with an ssl:// uplink.url: PKCS#12 file with this gateway's client certificate and key, for hubs that ask for one; empty sends none");
+    public static final Setting<String> UPLINK_TLS_CLIENT_KEYSTORE_PASSWORD = new Setting<>(
+            "uplink.tls-client-keystore-password", SettingType.Text.secretText(), "",
+            "password of uplink.tls-client-keystore");
+
+    public static final Setting<String> BUFFER_DIR = new Setting<>("buffer.dir", SettingType.Text.any(), "edge-data",
+            "directory of the durable uplink buffer (buffer.db, SQLite; docs/edge-storage.md); relative to the working directory");
+    public static final Setting<Integer> BUFFER_DISK_BUDGET = new Setting<>("buffer.disk-budget-mb",
+            new SettingType.Int(1, 1_000_000, "MB"), 2000,
+            "disk the buffer may use; the default holds a week of a 500-device site at one reading a minute. When full the oldest telemetry is dropped (and reported); events never are");
+
+    public static final Setting<Integer> LIVENESS_SILENT_INTERVALS = new Setting<>("liveness.silent-intervals",
+            new SettingType.Int(1, 1000, "intervals"), 3,
+            "a device not heard for this many of its reporting intervals (site file interval_s) is reported offline");
+    public static final Setting<Duration> HEALTH_INTERVAL = new Setting<>("health.interval",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(60),
+            "how often the gateway reports its own health (CPU, memory, disk, buffer, uplink) to the hub");
 
     public static final Setting<String> PSEUDONYM_KEY = new Setting<>("privacy.pseudonym-key",
             new SettingType.Text(Pattern.compile("^.{32,}$"), "32 or more characters", true), "",
@@ -66,10 +91,12 @@ public final class EdgeSettings {
 
     public static final List<Setting<?>> ALL = List.of(
             GATEWAY_ID, SITE_FILE,
-            BROKER_URL, BROKER_EMBEDDED_HOST, BROKER_EMBEDDED_PORT,
+            BROKER_URL, BROKER_USERNAME, BROKER_PASSWORD, BROKER_EMBEDDED_HOST, BROKER_EMBEDDED_PORT,
             COAP_HOST, COAP_PORT, DEVICE_MAX_PAYLOAD,
             UPLINK_URL, UPLINK_SECRET, UPLINK_BATCH_READINGS, UPLINK_LINGER, UPLINK_WINDOW, UPLINK_RETRY,
-            BUFFER_READINGS,
+            UPLINK_DRAIN_RATE, UPLINK_TLS_CA, UPLINK_TLS_CLIENT_KEYSTORE, UPLINK_TLS_CLIENT_KEYSTORE_PASSWORD,
+            BUFFER_DIR, BUFFER_DISK_BUDGET,
+            LIVENESS_SILENT_INTERVALS, HEALTH_INTERVAL,
             PSEUDONYM_KEY,
             METRICS_HOST, METRICS_PORT);
 }

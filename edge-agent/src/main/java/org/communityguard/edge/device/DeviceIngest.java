@@ -94,6 +94,18 @@ public final class DeviceIngest {
                 .register(registry);
     }
 
+    /**
+     * Remembers readings accepted before a restart (the buffer's most recent), so a device or
+     * broker repeating one of them after a crash is recognized as a duplicate, not stored twice.
+     */
+    public void recall(java.util.List<Reading> readings) {
+        for (Reading r : readings) {
+            if (r.type() != DeviceType.GATEWAY) {
+                memory.remember(r);
+            }
+        }
+    }
+
     /** How rejections are answered on each transport. */
     public RejectionAnswers answers() {
         return answers;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,21 +16,34 @@ import java.util.regex.Pattern;
 import org.communityguard.edge.config.ConfigException;
 import org.communityguard.edge.device.DeviceType;
 import org.communityguard.edge.device.Provisioning;
+import org.communityguard.edge.linkage.LinkageRule;
+import org.communityguard.edge.linkage.LinkageRules;
 
 /**
  * What the gateway reads from the community's site file (docs/site-file.md): the devices it
- * serves, their types and buildings. The hub has its own reader: the site file, not code, is
+ * serves, their types, buildings and reporting intervals, and the community's linkage rules. The hub has its own reader: the site file, not code, is
  * what the two share.
  */
-public record Site(String community, Map<String, Device> devices) {
+public record Site(String community, Map<String, Device> devices, List<LinkageRule> linkage) {
 
-    public record Device(String id, DeviceType type, String building) {
+    /** @param interval how often the device reports: the file's {@code interval_s}, else the profile default */
+    public record Device(String id, DeviceType type, String building, Duration interval) {
+    }
+
+    /** The profile's reporting interval when the site file gives none: mains devices 60 s, battery devices 300 s. */
+    public static Duration defaultInterval(DeviceType type) {
+        return type == DeviceType.LAMP_POST || type == DeviceType.DOOR_ACCESS ? Duration.ofSeconds(60) : Duration.ofSeconds(300);
+    }
+
+    public Site {
+        devices = Map.copyOf(devices);
+        linkage = List.copyOf(linkage);
     }
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     public static Site empty() {
-        return new Site("", Map.of());
+        return new Site("", Map.of(), List.of());
     }
 
     /** The devices of {@code gatewayId} in the file; other gateways' devices are not ours. */
@@ -58,14 +72,37 @@ public record Site(String community, Map<String, Device> devices) {
                 errors.add(where + ": unknown type '" + d.path("type").asText("") + "'");
                 continue;
             }
+            Duration interval = defaultInterval(type.get());
+            if (d.has("interval_s")) {
+                if (!d.path("interval_s").canConvertToInt() || d.path("interval_s").asInt() < 1) {
+                    errors.add(where + ": interval_s must be a whole number of seconds, 1 or more");
+                    continue;
+                }
+                interval = Duration.ofSeconds(d.path("interval_s").asInt());
+            }
             if (gatewayId.equals(d.path("gateway").asText(""))) {
-                devices.put(id, new Device(id, type.get(), d.hasNonNull("building") ? d.path("building").asText() : null));
+                devices.put(id, new Device(id, type.get(), d.hasNonNull("building") ? d.path("building").asText() : null,
+                        interval));
             }
         }
+        List<LinkageRule> linkage = LinkageRules.parse(root.path("linkage"), errors);
         if (!errors.isEmpty()) {
             throw new ConfigException("site file " + file + " is invalid:\n  " + String.join("\n  ", errors));
         }
-        return new Site(root.path("community").asText(""), Map.copyOf(devices));
+        return new Site(root.path("community").asText(""), devices, linkage);
+    }
+
+    /** The building of a device this gateway serves, if the site file gives one. */
+    public Optional<String> buildingOf(String deviceId) {
+        Device d = devices.get(deviceId);
+        return d == null ? Optional.empty() : Optional.ofNullable(d.building());
+    }
+
+    /** This gateway's devices of a type in a building, sorted by id. */
+    public List<String> devicesIn(String building, DeviceType type) {
+        return devices.values().stream()
+                .filter(d -> d.type() == type && building.equals(d.building()))
+                .map(Device::id).sorted().toList();
     }
 
     public Provisioning provisioning() {

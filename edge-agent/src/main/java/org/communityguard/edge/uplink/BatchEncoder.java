@@ -1,16 +1,15 @@
 package org.communityguard.edge.uplink;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.communityguard.edge.buffer.Batch;
-import org.communityguard.edge.device.Flag;
-import org.communityguard.edge.device.Reading;
 
-/** Writes a {@link Batch} as the uplink contract v1 batch (docs/uplink.md). */
+/**
+ * Writes a {@link Batch} as the uplink contract v1 batch (docs/uplink.md). The readings are
+ * already encoded ({@link ReadingJson}, when they were buffered), so they are copied as they are.
+ */
 public final class BatchEncoder {
 
     private final ObjectMapper json;
@@ -20,48 +19,33 @@ public final class BatchEncoder {
     }
 
     public byte[] encode(String gatewayId, Batch batch) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 * batch.readings().size() + 128);
-        try (JsonGenerator g = json.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            g.writeNumberField("v", 1);
-            g.writeStringField("gateway", gatewayId);
-            g.writeStringField("batch", batch.id());
-            g.writeArrayFieldStart("readings");
-            for (Reading r : batch.readings()) {
-                writeReading(g, r);
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing to memory cannot fail", e);
+        int size = 128;
+        for (byte[] r : batch.readings()) {
+            size += r.length + 1;
         }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        out.writeBytes("{\"v\":1,\"gateway\":".getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(string(gatewayId));
+        out.writeBytes(",\"batch\":".getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(string(batch.id()));
+        out.writeBytes(",\"readings\":[".getBytes(StandardCharsets.UTF_8));
+        boolean first = true;
+        for (byte[] r : batch.readings()) {
+            if (!first) {
+                out.write(',');
+            }
+            out.writeBytes(r);
+            first = false;
+        }
+        out.writeBytes("]}".getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
     }
 
-    private void writeReading(JsonGenerator g, Reading r) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("device", r.deviceId());
-        g.writeStringField("type", r.type().wireName());
-        g.writeStringField("kind", r.kind().wireName());
-        g.writeNumberField("rx", r.receivedAt());
-        if (r.deviceTs() != null) {
-            g.writeNumberField("ts", r.deviceTs());
+    private byte[] string(String s) {
+        try {
+            return json.writeValueAsBytes(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a string always encodes", e);
         }
-        if (r.seq() != null) {
-            g.writeNumberField("seq", r.seq());
-        }
-        if (!r.flags().isEmpty()) {
-            g.writeArrayFieldStart("flags");
-            // Enum order, so the same reading always encodes the same way.
-            for (Flag f : Flag.values()) {
-                if (r.flags().contains(f)) {
-                    g.writeString(f.wireName());
-                }
-            }
-            g.writeEndArray();
-        }
-        g.writeFieldName("data");
-        json.writeTree(g, r.data());
-        g.writeEndObject();
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
 import org.communityguard.edge.buffer.Batch;
 import org.communityguard.edge.buffer.UplinkBuffer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the buffer's batches to the hub over the MQTT 5 uplink (docs/uplink.md) and acts on
- * each PUBACK: forget the batch (0x00), resend it later (0x97), drop it as malformed (0x99).
+ * each PUBACK: forget the batch (0x00), resend it later (0x97), set it aside as malformed (0x99).
  *
  * <p>The client keeps batches itself rather than in Paho's persistence: clean start, and after
  * every reconnect {@link UplinkBuffer#resendAllInFlight()} sends the unacknowledged ones again
@@ -53,6 +54,8 @@ public final class UplinkClient implements AutoCloseable {
     private final Duration linger;
     private final int window;
     private final Duration retry;
+    /** For an {@code ssl://} url; null for plain TCP. */
+    private final SocketFactory socketFactory;
 
     private final Object connection = new Object();
     private MqttAsyncClient client;
@@ -74,8 +77,10 @@ public final class UplinkClient implements AutoCloseable {
     private final MeterRegistry registry;
     private final Timer ackLatency;
 
+    /** @param socketFactory TLS for an {@code ssl://} url ({@link UplinkTls}); null for {@code tcp://} */
     public UplinkClient(String url, String gatewayId, String secret, UplinkBuffer buffer, BatchEncoder encoder,
-                        int batchReadings, Duration linger, int window, Duration retry, MeterRegistry registry) {
+                        int batchReadings, Duration linger, int window, Duration retry, SocketFactory socketFactory,
+                        MeterRegistry registry) {
         this.url = url;
         this.gatewayId = gatewayId;
         this.secret = secret;
@@ -86,6 +91,7 @@ public final class UplinkClient implements AutoCloseable {
         this.linger = linger;
         this.window = window;
         this.retry = retry;
+        this.socketFactory = socketFactory;
         this.registry = registry;
         this.sent = Counter.builder("edge.uplink.batches.sent").description("batches published to the hub, resends included")
                 .register(registry);
@@ -155,6 +161,11 @@ public final class UplinkClient implements AutoCloseable {
             options.setKeepAliveInterval(30);
             options.setConnectionTimeout(10);
             options.setAutomaticReconnect(false);
+            if (socketFactory != null) {
+                options.setSocketFactory(socketFactory);
+                // The hub's certificate must name the host we dialled, not merely chain to the CA.
+                options.setHttpsHostnameVerificationEnabled(true);
+            }
             IMqttToken token = c.connect(options);
             token.waitForCompletion(15_000);
             MqttProperties props = token.getResponseProperties();

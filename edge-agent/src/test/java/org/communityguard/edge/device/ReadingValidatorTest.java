@@ -163,6 +163,9 @@ class ReadingValidatorTest {
             assertThat(reason(telemetry(json("{\"v\":1,\"type\":3,\"data\":{}}")))).isEqualTo(RejectReason.UNKNOWN_TYPE);
             assertThat(reason(telemetry(json("{\"v\":1,\"type\":\"gateway\",\"data\":{}}")))).isEqualTo(RejectReason.UNKNOWN_TYPE);
             for (DeviceType type : DeviceType.values()) {
+                if (type == DeviceType.GATEWAY) {
+                    continue;
+                }
                 assertThat(telemetry(message(type.wireName(), "")).value().type()).isEqualTo(type);
             }
         }

@@ -38,24 +38,25 @@ class SeqWindowTest {
     }
 
     @Test
-    void windowHoldsTheLast64() {
-        for (long seq = 0; seq < 100; seq++) {
+    void windowHoldsTheLastSize() {
+        long last = SeqWindow.SIZE + 99;
+        for (long seq = 0; seq <= last; seq++) {
             window.add(seq);
         }
-        assertThat(window.contains(99)).isTrue();
-        assertThat(window.contains(99 - 63)).isTrue();
-        // 64 behind the top: outside the window, no longer called a duplicate.
-        assertThat(window.contains(99 - 64)).isFalse();
+        assertThat(window.contains(last)).isTrue();
+        assertThat(window.contains(last - (SeqWindow.SIZE - 1))).isTrue();
+        // SIZE behind the top: outside the window, no longer called a duplicate.
+        assertThat(window.contains(last - SeqWindow.SIZE)).isFalse();
     }
 
     @Test
     void aJumpAheadForgetsWhatFellOutOfTheWindow() {
         window.add(10);
-        window.add(10 + 64);
+        window.add(10 + SeqWindow.SIZE);
         assertThat(window.contains(10)).isFalse();
-        assertThat(window.contains(74)).isTrue();
+        assertThat(window.contains(10 + SeqWindow.SIZE)).isTrue();
         window.add(1_000_000);
-        assertThat(window.contains(74)).isFalse();
+        assertThat(window.contains(10 + SeqWindow.SIZE)).isFalse();
         assertThat(window.contains(1_000_000)).isTrue();
     }
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class BatchEncoderTest {
 
     private final ObjectMapper json = new ObjectMapper();
+    private final ReadingJson codec = new ReadingJson(json);
 
     private ObjectNode data(String json) throws IOException {
         return (ObjectNode) this.json.readTree(json);
@@ -50,7 +51,7 @@ class BatchEncoderTest {
                         data("{\"event\": \"access\", \"result\": \"denied\", \"method\": \"card\", \"subject\": \"psn1:0b5Qn4mJ3kV2xY8zR1tW6e\"}")),
                 new Reading("door-b9-99", DeviceType.DOOR_ACCESS, Kind.STATUS, 1763764808000L, null, null, Set.of(Flag.UNPROVISIONED),
                         data("{\"status\": \"offline\"}")));
-        Batch batch = new Batch("3f0c7c1e-6a57-4b57-9a43-2f4a7a3b9c10", 0, readings);
+        Batch batch = new Batch("3f0c7c1e-6a57-4b57-9a43-2f4a7a3b9c10", 0, readings.stream().map(codec::encode).toList());
 
         JsonNode encoded = json.readTree(new BatchEncoder(json).encode("gw-sunny-1", batch));
 
@@ -60,6 +61,10 @@ class BatchEncoderTest {
             golden = json.readTree(in);
         }
         assertThat(encoded).isEqualTo(golden);
+        // What the buffer writes to disk reads back as the same reading.
+        for (Reading r : readings) {
+            assertThat(codec.decode(codec.encode(r))).isEqualTo(r);
+        }
     }
 
     @Test
@@ -68,7 +73,7 @@ class BatchEncoderTest {
                 data("{\"smoke_obscuration_pct_m\": 0.1}"));
 
         JsonNode encoded = json.readTree(new BatchEncoder(json).encode("gw-sunny-1",
-                new Batch("gw-sunny-1:1763764800000:1", 0, List.of(r))));
+                new Batch("gw-sunny-1:1763764800000:1", 0, List.of(codec.encode(r)))));
 
         try (InputStream in = getClass().getResourceAsStream("/uplink/batch-minimal.json")) {
             assertThat(encoded).isEqualTo(json.readTree(in));

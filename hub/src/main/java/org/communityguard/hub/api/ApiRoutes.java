@@ -2,13 +2,10 @@ package org.communityguard.hub.api;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpMethod;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import org.communityguard.hub.auth.Role;
 import org.communityguard.hub.console.BoardApi;
-import org.communityguard.hub.console.IncidentDetailApi;
 import org.communityguard.hub.console.SiteApi;
 import org.communityguard.hub.telemetry.SeriesApi;
 
@@ -18,38 +15,86 @@ public final class ApiRoutes {
     private ApiRoutes() {
     }
 
-    /** The console's APIs: sign-in, live events, board, incident detail, site map, telemetry charts. */
-    public record ConsoleApis(SessionApi sessions, EventsApi events, BoardApi board, IncidentDetailApi incident,
-                              SiteApi site, SeriesApi series) {
+    /** The console's APIs: sign-in, live events, board, site map, telemetry charts. */
+    public record ConsoleApis(SessionApi sessions, EventsApi events, BoardApi board, SiteApi site, SeriesApi series) {
     }
 
-    /**
-     * Who works in the console's incident and site views. Supervisors see aggregates (their
-     * dashboard comes with supervision), not individual incidents and devices.
-     */
-    static final Set<Role> STAFF = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER, Role.AUDITOR);
-
-    public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, PrometheusMeterRegistry metrics,
-                                  StaticFiles console, ConsoleApis apis) {
+    public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, ThresholdApi thresholds,
+                                  RegistryApi registry, PrometheusMeterRegistry metrics, StaticFiles console,
+                                  LoopApis loop, ConsoleApis apis) {
+        // Residents are "everyone" only where the handler narrows what they see to their own reports.
         var everyone = EnumSet.allOf(Role.class);
-        List<Route> routes = new ArrayList<>(List.of(
+        var staff = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER);
+        var managers = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER);
+        var overseers = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.SUPERVISOR, Role.AUDITOR);
+        var raters = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.RESIDENT);
+        var notResidents = EnumSet.complementOf(EnumSet.of(Role.RESIDENT));
+        // Who works in the console's board and site views. Supervisors see aggregates, not
+        // individual incidents and devices.
+        var consoleStaff = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER, Role.AUDITOR);
+        var lifecycle = loop.lifecycle();
+        return List.of(
                 Route.publicRoute(HttpMethod.GET, "/", console::index),
                 Route.publicRoute(HttpMethod.GET, "/console/{file}", console::get),
                 Route.publicRoute(HttpMethod.GET, "/api/health", health::health),
                 Route.publicRoute(HttpMethod.POST, "/api/auth/token", auth::token),
                 Route.publicRoute(HttpMethod.GET, "/metrics", req ->
                         Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())),
-                Route.authenticated(HttpMethod.GET, "/api/incidents", everyone, incidents::list)));
-        routes.addAll(List.of(
+                Route.authenticated(HttpMethod.GET, "/api/incidents", everyone, incidents::list),
+                Route.publicRoute(HttpMethod.GET, "/api/openapi.json", loop.openApi()::get),
+
+                // The closed loop: one incident, its actions (transition table: incident.lifecycle.Lifecycle).
+                Route.authenticated(HttpMethod.GET, "/api/incidents/{id}", everyone, lifecycle::get),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/dispatch", managers, lifecycle::dispatch),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/acknowledge", staff, lifecycle::acknowledge),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/check-in", staff, lifecycle::checkIn),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/resolve", staff, lifecycle::resolve),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/close", raters, lifecycle::close),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/reopen", raters, lifecycle::reopen),
+                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/cancel", staff, lifecycle::cancel),
+
+                // Resident reports and the residents register.
+                Route.authenticated(HttpMethod.GET, "/api/report-categories", everyone, loop.reports()::categories),
+                Route.authenticated(HttpMethod.POST, "/api/reports", EnumSet.of(Role.RESIDENT), loop.reports()::submit),
+                Route.authenticated(HttpMethod.POST, "/api/reports/phone", staff, loop.reports()::phone),
+                Route.authenticated(HttpMethod.GET, "/api/reports/{id}/photo",
+                        EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER, Role.RESIDENT), loop.reports()::photo),
+                Route.authenticated(HttpMethod.GET, "/api/residents", staff, loop.residents()::list),
+                Route.authenticated(HttpMethod.POST, "/api/residents", staff, loop.residents()::create),
+                Route.authenticated(HttpMethod.GET, "/api/residents/{id}", staff, loop.residents()::get),
+
+                // Configuration: staff accounts, routing, SLAs.
+                Route.authenticated(HttpMethod.GET, "/api/users", EnumSet.of(Role.ADMIN), loop.users()::list),
+                Route.authenticated(HttpMethod.POST, "/api/users", EnumSet.of(Role.ADMIN), loop.users()::create),
+                Route.authenticated(HttpMethod.GET, "/api/routing", overseers, loop.routing()::get),
+                Route.authenticated(HttpMethod.PUT, "/api/routing/rules/{type}", managers, loop.routing()::putRule),
+                Route.authenticated(HttpMethod.DELETE, "/api/routing/rules/{type}", managers, loop.routing()::deleteRule),
+                Route.authenticated(HttpMethod.PUT, "/api/routing/duty/{grid}/{department}", managers, loop.routing()::putDuty),
+                Route.authenticated(HttpMethod.DELETE, "/api/routing/duty/{grid}/{department}", managers,
+                        loop.routing()::deleteDuty),
+                Route.authenticated(HttpMethod.PUT, "/api/departments/{id}", EnumSet.of(Role.ADMIN), loop.routing()::putDepartment),
+                Route.authenticated(HttpMethod.GET, "/api/slas", EnumSet.complementOf(EnumSet.of(Role.RESIDENT)),
+                        loop.slas()::list),
+                Route.authenticated(HttpMethod.PUT, "/api/slas/{severity}", managers, loop.slas()::put),
+                Route.authenticated(HttpMethod.GET, "/api/communities/{id}/thresholds", managers, thresholds::get),
+                Route.authenticated(HttpMethod.PUT, "/api/communities/{id}/thresholds", managers, thresholds::put),
+
+                // Supervision (read-only for the street office) and the audit log.
+                Route.authenticated(HttpMethod.GET, "/api/supervision", overseers, loop.supervision()::get),
+                Route.authenticated(HttpMethod.GET, "/api/audit", EnumSet.of(Role.ADMIN, Role.AUDITOR), loop.audit()::list),
+
+                // The registry: devices (unprovisioned ones too) and gateways with their health.
+                Route.authenticated(HttpMethod.GET, "/api/devices", notResidents, registry::devices),
+                Route.authenticated(HttpMethod.GET, "/api/gateways", notResidents, registry::gateways),
+
+                // The console: browser sign-in, live events, the board, the site map and device charts.
                 Route.publicRoute(HttpMethod.POST, "/api/auth/login", apis.sessions()::login),
                 Route.authenticated(HttpMethod.GET, "/api/auth/session", everyone, apis.sessions()::session),
                 Route.authenticated(HttpMethod.POST, "/api/auth/logout", everyone, apis.sessions()::logout),
-                Route.authenticated(HttpMethod.GET, "/api/events", STAFF, apis.events()::stream),
-                Route.authenticated(HttpMethod.GET, "/api/board", STAFF, apis.board()::snapshot),
-                Route.authenticated(HttpMethod.GET, "/api/incidents/{id}", STAFF, apis.incident()::get),
-                Route.authenticated(HttpMethod.GET, "/api/site", STAFF, apis.site()::site),
-                Route.authenticated(HttpMethod.GET, "/api/devices/{id}", STAFF, apis.site()::device),
-                Route.authenticated(HttpMethod.GET, "/api/devices/{id}/series", STAFF, apis.series()::series)));
-        return routes;
+                Route.authenticated(HttpMethod.GET, "/api/events", consoleStaff, apis.events()::stream),
+                Route.authenticated(HttpMethod.GET, "/api/board", consoleStaff, apis.board()::snapshot),
+                Route.authenticated(HttpMethod.GET, "/api/site", consoleStaff, apis.site()::site),
+                Route.authenticated(HttpMethod.GET, "/api/devices/{id}", consoleStaff, apis.site()::device),
+                Route.authenticated(HttpMethod.GET, "/api/devices/{id}/series", consoleStaff, apis.series()::series));
     }
 }

@@ -29,6 +29,11 @@ public final class Router {
         }
     }
 
+    /** The route table, in registration order. */
+    public List<Route> routes() {
+        return routes;
+    }
+
     public Object route(HttpMethod method, String path) {
         String[] parts = split(path);
         Set<String> allowed = new TreeSet<>();

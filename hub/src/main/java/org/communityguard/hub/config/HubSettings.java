@@ -35,6 +35,13 @@ public final class HubSettings {
                     "comma-separated id:secret pairs, secrets of 12+ characters", true), "",
             "gateways registered (or re-keyed) at start-up, as id:secret pairs");
 
+    public static final Setting<String> UPLINK_TLS_CERT = new Setting<>("uplink.tls-cert", SettingType.Text.any(), "",
+            "PEM certificate chain of the uplink; set with uplink.tls-key to serve the uplink over TLS only (gateways use ssl://)");
+    public static final Setting<String> UPLINK_TLS_KEY = new Setting<>("uplink.tls-key", SettingType.Text.any(), "",
+            "PEM private key (PKCS#8) of uplink.tls-cert");
+    public static final Setting<String> UPLINK_TLS_CLIENT_CA = new Setting<>("uplink.tls-client-ca", SettingType.Text.any(), "",
+            "PEM CA certificate(s): when set, gateways must also present a client certificate signed by it; empty asks for none");
+
     public static final Setting<String> DB_URL = new Setting<>("db.url", SettingType.Text.any(), "",
             "JDBC URL of PostgreSQL/TimescaleDB; empty starts an embedded PostgreSQL (demo only)");
     public static final Setting<String> DB_USER = new Setting<>("db.user", SettingType.Text.any(), "postgres",
@@ -102,18 +109,60 @@ public final class HubSettings {
     public static final Setting<String> SITE_FILE = new Setting<>("site.file", SettingType.Text.any(), "",
             "site file (docs/site-file.md) loaded into the registry at start; empty loads none");
 
-    public static final Setting<Double> FIRE_OBSCURATION = new Setting<>("incident.fire.obscuration-pct-m",
-            new SettingType.Decimal(0.1, 100, "%/m"), 10.0,
-            "smoke obscuration at or above which a smoke detector's telemetry opens a FIRE incident");
+    // Detection thresholds are per community, in the database (docs/incidents.md), not settings.
+    public static final Setting<Duration> INCIDENT_LIVENESS_INTERVAL = new Setting<>("incident.liveness-interval",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofMinutes(5)), Duration.ofSeconds(15),
+            "how often last-seen times are saved, silent devices and disconnected gateways checked, and thresholds reloaded");
+
+    // The incident loop (docs/incident-loop.md): dispatch, escalation, notifications.
+    public static final Setting<Duration> LOOP_POLL = new Setting<>("loop.poll-interval",
+            new SettingType.Time(Duration.ofMillis(100), Duration.ofMinutes(1)), Duration.ofSeconds(1),
+            "how often the loop looks for due deadlines (escalation), undispatched incidents and confirmed fires, and the sender for due notifications");
+    public static final Setting<String> NOTIFY_WEBHOOK_URL = new Setting<>("notify.webhook.url",
+            new SettingType.Text(Pattern.compile("^$|^https?://\\S+$"), "empty, or an http(s) URL", false), "",
+            "URL told (HTTP POST, JSON) of every dispatch and escalation, e.g. the street office's system; empty: none");
+    public static final Setting<String> NOTIFY_WEBHOOK_SECRET = new Setting<>("notify.webhook.secret",
+            new SettingType.Text(Pattern.compile("^$|^.{16,}$"), "16 or more characters", true), "",
+            "shared secret of the X-CommunityGuard-Signature HMAC-SHA256 on every webhook (hub-wide and departments'); required for webhooks");
+    public static final Setting<String> NOTIFY_SMTP_HOST = new Setting<>("notify.smtp.host", SettingType.Text.any(), "",
+            "SMTP server for e-mail notifications; empty: no e-mail");
+    public static final Setting<Integer> NOTIFY_SMTP_PORT = new Setting<>("notify.smtp.port", new SettingType.Int(1, 65535, ""), 587,
+            "SMTP server port");
+    public static final Setting<String> NOTIFY_SMTP_TLS = new Setting<>("notify.smtp.tls",
+            new SettingType.Text(Pattern.compile("none|starttls|ssl"), "none, starttls, ssl", false), "starttls",
+            "how the SMTP connection is protected: starttls (required, never downgraded), ssl (SMTPS), none (a relay on the same host)");
+    public static final Setting<String> NOTIFY_SMTP_USER = new Setting<>("notify.smtp.user", SettingType.Text.any(), "",
+            "SMTP user; empty: no authentication");
+    public static final Setting<String> NOTIFY_SMTP_PASSWORD = new Setting<>("notify.smtp.password", SettingType.Text.secretText(), "",
+            "SMTP password");
+    public static final Setting<String> NOTIFY_SMTP_FROM = new Setting<>("notify.smtp.from", SettingType.Text.any(),
+            "communityguard@localhost", "sender address of notification e-mails");
+    public static final Setting<String> NOTIFY_SMS_URL = new Setting<>("notify.sms.url",
+            new SettingType.Text(Pattern.compile("^$|^https?://\\S+$"), "empty, or an http(s) URL", false), "",
+            "SMS gateway endpoint (POST {\"to\", \"text\"}); empty: no SMS");
+    public static final Setting<String> NOTIFY_SMS_TOKEN = new Setting<>("notify.sms.token", SettingType.Text.secretText(), "",
+            "bearer token for the SMS gateway; empty: none sent");
+    public static final Setting<Integer> NOTIFY_MAX_ATTEMPTS = new Setting<>("notify.max-attempts",
+            new SettingType.Int(1, 50, "attempts"), 8, "attempts per notification before it is marked failed");
+    public static final Setting<Duration> NOTIFY_RETRY_BASE = new Setting<>("notify.retry-base",
+            new SettingType.Time(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(5),
+            "wait before the first retry; doubled for each further one, at most 1h");
+    public static final Setting<Duration> NOTIFY_TIMEOUT = new Setting<>("notify.timeout",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofMinutes(2)), Duration.ofSeconds(10),
+            "connect and answer timeout of one notification attempt (webhook, SMTP, SMS gateway)");
 
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY,
             UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_GATEWAYS,
+            UPLINK_TLS_CERT, UPLINK_TLS_KEY, UPLINK_TLS_CLIENT_CA,
             DB_URL, DB_USER, DB_PASSWORD, DB_TIMESCALE, DB_POOL_SIZE, DB_EMBEDDED_DIR,
             INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT,
             ADMIN_PASSWORD, TOKEN_TTL, SESSION_TTL, SESSION_IDLE,
             LOGIN_MAX_FAILURES_USER, LOGIN_MAX_FAILURES_ADDRESS, LOGIN_FAILURE_WINDOW,
             LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE, ROLLUP_EVERY,
             SITE_FILE,
-            FIRE_OBSCURATION);
+            INCIDENT_LIVENESS_INTERVAL,
+            LOOP_POLL, NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT, NOTIFY_SMTP_TLS,
+            NOTIFY_SMTP_USER, NOTIFY_SMTP_PASSWORD, NOTIFY_SMTP_FROM, NOTIFY_SMS_URL, NOTIFY_SMS_TOKEN,
+            NOTIFY_MAX_ATTEMPTS, NOTIFY_RETRY_BASE, NOTIFY_TIMEOUT);
 }

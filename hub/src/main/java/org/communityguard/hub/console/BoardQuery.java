@@ -13,7 +13,7 @@ import javax.sql.DataSource;
 
 /**
  * The board's reads. Open incidents come through the partial index {@code incidents_open_idx}
- * (V5), so years of closed incidents do not slow the board; the recently closed ones through
+ * (V4), so years of closed incidents do not slow the board; the recently closed ones through
  * {@code incidents_opened_idx}.
  */
 public final class BoardQuery {

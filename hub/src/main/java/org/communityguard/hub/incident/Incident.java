@@ -3,7 +3,11 @@ package org.communityguard.hub.incident;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
-/** An incident as the API and console show it. */
+/**
+ * An incident as the API and console show it.
+ *
+ * @param groupId the group of related incidents (same building, close in time), or null
+ */
 public record Incident(
         long id,
         String type,
@@ -18,5 +22,6 @@ public record Incident(
         Instant occurredAt,
         Instant openedAt,
         String summary,
-        JsonNode details) {
+        JsonNode details,
+        Long groupId) {
 }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.communityguard.hub.incident.lifecycle.Visibility;
 
 /**
  * Where incidents are opened and read. Opening relies on the partial unique index
@@ -19,22 +20,33 @@ import javax.sql.DataSource;
  */
 public final class IncidentStore {
 
+    // A device missing from the registry (unprovisioned, or not in the site file) is located at
+    // its gateway: the gateway's community, no building, and the summary says so. A gateway's own
+    // incident (device_id = gateway_id) is named by the gateway.
     private static final String OPEN_SQL = """
             INSERT INTO incidents (type, severity, community_id, building_id, device_id, gateway_id,
                                    occurred_at, summary, details)
-            SELECT ?, ?, d.community_id, d.building_id, ?, ?, ?,
-                   ? || coalesce(' in ' || b.name, '') || coalesce(' (' || d.location || ')', ''),
-                   ?::jsonb
-            FROM (SELECT 1) AS one
-            LEFT JOIN devices d ON d.id = ?
+            SELECT k.type, k.severity, coalesce(d.community_id, g.community_id), d.building_id, k.device_id, k.gateway_id,
+                   k.occurred_at,
+                   k.summary || coalesce(' in ' || b.name, '') || coalesce(' (' || d.location || ')', '')
+                       || CASE WHEN k.device_id = k.gateway_id THEN coalesce(' (' || g.name || ')', '')
+                               WHEN d.id IS NULL OR NOT d.provisioned
+                               THEN ' (not a registered device; located at gateway ' || k.gateway_id
+                                    || coalesce(', ' || g.name, '') || ')'
+                               ELSE '' END,
+                   k.details
+            FROM (SELECT ?::text AS type, ?::text AS severity, ?::text AS device_id, ?::text AS gateway_id,
+                         ?::timestamptz AS occurred_at, ?::text AS summary, ?::jsonb AS details) AS k
+            LEFT JOIN devices d ON d.id = k.device_id
             LEFT JOIN buildings b ON b.community_id = d.community_id AND b.id = d.building_id
+            LEFT JOIN gateways g ON g.id = k.gateway_id
             ON CONFLICT (device_id, type) WHERE is_open DO NOTHING
             RETURNING id
             """;
 
     private static final String SELECT_SQL = """
             SELECT i.id, i.type, i.severity, i.status, i.community_id, i.building_id, b.name, i.device_id,
-                   d.location, i.gateway_id, i.occurred_at, i.opened_at, i.summary, i.details
+                   d.location, i.gateway_id, i.occurred_at, i.opened_at, i.summary, i.details, i.group_id
             FROM incidents i
             LEFT JOIN devices d ON d.id = i.device_id
             LEFT JOIN buildings b ON b.community_id = i.community_id AND b.id = i.building_id
@@ -73,7 +85,6 @@ public final class IncidentStore {
                 insert.setTimestamp(5, new Timestamp(k.occurredAt()));
                 insert.setString(6, k.summary());
                 insert.setString(7, details);
-                insert.setString(8, k.deviceId());
                 try (ResultSet rs = insert.executeQuery()) {
                     if (rs.next()) {
                         long id = rs.getLong(1);
@@ -93,11 +104,12 @@ public final class IncidentStore {
         return opened;
     }
 
-    /** Newest first; {@code status} null means any. */
-    public List<Incident> list(DataSource ds, String status, int limit) throws SQLException {
-        String sql = SELECT_SQL + (status == null ? "" : " WHERE i.status = ?") + " ORDER BY i.opened_at DESC, i.id DESC LIMIT ?";
+    /** Newest first; {@code status} null means any; only incidents {@code visible} to the caller. */
+    public List<Incident> list(DataSource ds, String status, int limit, Visibility.Filter visible) throws SQLException {
+        String sql = SELECT_SQL + " WHERE " + visible.condition() + (status == null ? "" : " AND i.status = ?")
+                + " ORDER BY i.opened_at DESC, i.id DESC LIMIT ?";
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
+            int i = visible.bind(ps, 1);
             if (status != null) {
                 ps.setString(i++, status);
             }
@@ -118,7 +130,7 @@ public final class IncidentStore {
                     rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                     rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
                     rs.getTimestamp(11).toInstant(), rs.getTimestamp(12).toInstant(), rs.getString(13),
-                    json.readTree(rs.getString(14)));
+                    json.readTree(rs.getString(14)), rs.getObject(15, Long.class));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new SQLException("incident " + rs.getLong(1) + " has unreadable details", e);
         }

@@ -3,6 +3,8 @@ package org.communityguard.hub.ingest;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The live uplink connection of each gateway: a newer connection takes over an older one. */
@@ -23,6 +25,17 @@ final class GatewaySessions {
 
     void detach(String gatewayId, Channel ch) {
         channels.remove(gatewayId, ch);
+    }
+
+    /** The gateways with a live connection now. */
+    Set<String> connected() {
+        Set<String> ids = new HashSet<>();
+        channels.forEach((id, ch) -> {
+            if (ch.isActive()) {
+                ids.add(id);
+            }
+        });
+        return ids;
     }
 
     boolean isConnected(String gatewayId) {

@@ -17,10 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
-import org.communityguard.hub.incident.Candidate;
 import org.communityguard.hub.incident.IncidentDetector;
 import org.communityguard.hub.incident.IncidentListener;
-import org.communityguard.hub.incident.IncidentStore;
+import org.communityguard.hub.incident.IncidentRecorder;
 import org.communityguard.hub.storage.ReadingStore;
 import org.communityguard.hub.storage.ReadingStore.BatchKey;
 import org.slf4j.Logger;
@@ -56,7 +55,7 @@ public final class IngestPipeline implements AutoCloseable {
     private final DataSource dataSource;
     private final ReadingStore readings;
     private final IncidentDetector detector;
-    private final IncidentStore incidents;
+    private final IncidentRecorder incidents;
     private final IncidentListener listener;
     private final int queueCapacity;
     private final int maxPerCommit;
@@ -72,10 +71,9 @@ public final class IngestPipeline implements AutoCloseable {
     private final Counter duplicates;
     private final Counter retryLater;
     private final Timer commitTimer;
-    private final MeterRegistry registry;
 
     public IngestPipeline(DataSource dataSource, ReadingStore readings, IncidentDetector detector,
-                          IncidentStore incidents, IncidentListener listener, int writerCount, int queueCapacity,
+                          IncidentRecorder incidents, IncidentListener listener, int writerCount, int queueCapacity,
                           int maxPerCommit, Duration retryTimeout, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.readings = readings;
@@ -85,7 +83,6 @@ public final class IngestPipeline implements AutoCloseable {
         this.queueCapacity = queueCapacity;
         this.maxPerCommit = maxPerCommit;
         this.retryTimeoutNanos = retryTimeout.toNanos();
-        this.registry = registry;
         this.stored = Counter.builder("hub.readings.stored").description("readings committed to the database").register(registry);
         this.batchesStored = Counter.builder("hub.batches.stored").description("uplink batches committed").register(registry);
         this.duplicates = Counter.builder("hub.batches.duplicate")
@@ -194,47 +191,40 @@ public final class IngestPipeline implements AutoCloseable {
         List<UplinkBatch> batches = new ArrayList<>(group.size());
         group.forEach(p -> batches.add(p.batch()));
         Outcome[] outcomes = new Outcome[group.size()];
-        List<IncidentStore.Opened> opened;
+        IncidentRecorder.Recorded recorded;
         int storedReadings = 0;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            // Rule state changed by this transaction's readings goes back if it does not commit.
+            IncidentDetector.Round round = detector.round();
             try {
                 Set<BatchKey> fresh = readings.claim(c, batches);
                 List<UplinkBatch> toStore = new ArrayList<>(fresh.size());
-                List<Candidate> candidates = new ArrayList<>(0);
                 for (int i = 0; i < group.size(); i++) {
                     UplinkBatch b = group.get(i).batch();
                     // remove(): a key resent within this same group is stored by its first copy only.
                     if (fresh.remove(BatchKey.of(b))) {
                         toStore.add(b);
                         storedReadings += b.readings().size();
-                        candidates.addAll(detector.detect(b.gatewayId(), b.readings()));
+                        round.detect(b.gatewayId(), b.readings());
                         outcomes[i] = Outcome.STORED;
                     } else {
                         outcomes[i] = Outcome.DUPLICATE;
                     }
                 }
                 readings.copy(c, toStore);
-                opened = candidates.isEmpty() ? List.of() : incidents.open(c, candidates);
+                recorded = incidents.record(c, round.findings());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
+                round.rollback();
                 c.rollback();
                 throw e;
             }
         }
         commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         stored.increment(storedReadings);
-        for (IncidentStore.Opened o : opened) {
-            registry.counter("hub.incidents.opened", "type", o.type().name()).increment();
-            log.info("incident {} opened: {} at device {}", o.id(), o.type(), o.deviceId());
-        }
-        if (!opened.isEmpty()) {
-            try {
-                listener.opened(opened);
-            } catch (RuntimeException e) {
-                // The incident is committed and visible; a failing listener must not undo that.
-                log.error("incident listener failed for {}", opened, e);
-            }
+        if (!recorded.isEmpty()) {
+            incidents.announce(recorded, listener);
         }
         return outcomes;
     }
@@ -247,6 +237,9 @@ public final class IngestPipeline implements AutoCloseable {
         }
         try {
             p.done().accept(outcome);
+        } catch (RuntimeException e) {
+            // E.g. the connection's event loop is already shut down: the gateway resends.
+            log.debug("could not report {} for batch {}: {}", outcome, p.batch().batchId(), e.toString());
         } finally {
             if (queued.addAndGet(-Math.max(1, p.batch().readings().size())) <= queueCapacity) {
                 signalRoom();

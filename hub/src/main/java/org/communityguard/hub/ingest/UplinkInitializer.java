@@ -6,14 +6,19 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.ssl.SslContext;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
  * The uplink pipeline, per connection:
  * <pre>
- *   mqtt-decoder -> [keep-alive] -> connect (until authenticated) | batch (after)
+ *   [tls] -> mqtt-decoder -> [keep-alive] -> connect (until authenticated) | batch (after)
  *   mqtt-encoder (outbound)
  * </pre>
+ * The transport is the one hook: with an {@link SslContext} the connection starts with Netty's
+ * {@code SslHandler} (certificates, handshake and, when configured, client certificates are
+ * checked there), and everything after it is the same for plain TCP and TLS.
  * The decoder enforces the maximum packet size (a larger packet becomes a failed message,
  * answered with reason 0x95, and the rest of the stream is discarded until close). The
  * keep-alive handler is added by {@link ConnectHandler} once CONNECT says the interval.
@@ -28,21 +33,32 @@ public final class UplinkInitializer extends ChannelInitializer<SocketChannel> {
     private final Shared shared;
     private final GatewayCredentials gateways;
     private final Executor authExecutor;
+    private final SslContext tls;
 
+    /** @param tls null for plain TCP */
     public UplinkInitializer(BatchCodec codec, IngestPipeline pipeline, GatewayCredentials gateways, Executor authExecutor,
-                             int receiveMaximum, int maxPacketBytes, MeterRegistry registry) {
+                             int receiveMaximum, int maxPacketBytes, SslContext tls, MeterRegistry registry) {
         this.shared = new Shared(codec, pipeline, new Violations(registry), new GatewaySessions(registry),
                 receiveMaximum, maxPacketBytes);
         this.gateways = gateways;
         this.authExecutor = authExecutor;
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (tls != null) {
+            p.addLast(UplinkHandlers.TLS, tls.newHandler(ch.alloc()));
+        }
         p.addLast(UplinkHandlers.DECODER, new MqttDecoder(shared.maxPacketBytes(), 64));
         p.addLast(UplinkHandlers.ENCODER, MqttEncoder.INSTANCE);
         p.addLast(UplinkHandlers.CONNECT, new ConnectHandler(shared, gateways, authExecutor));
+    }
+
+    /** The gateways with a live uplink connection to this hub. */
+    public Set<String> connectedGateways() {
+        return shared.sessions().connected();
     }
 
     /** True while the gateway has a live uplink connection. */

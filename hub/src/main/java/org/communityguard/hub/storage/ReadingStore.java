@@ -32,6 +32,7 @@ public final class ReadingStore {
     private static final int FLUSH_CHARS = 256 * 1024;
 
     private final ObjectWriter json;
+    private final UnprovisionedDevices unprovisioned = new UnprovisionedDevices();
 
     public ReadingStore(ObjectMapper json) {
         // The COPY buffer outlives each value: Jackson must not close it after writing one.
@@ -84,8 +85,12 @@ public final class ReadingStore {
         return fresh;
     }
 
-    /** Streams the readings of {@code batches} into the readings table with one COPY. */
+    /**
+     * Streams the readings of {@code batches} into the readings table with one COPY, and enters
+     * devices their gateway flagged {@code unprovisioned} in the registry.
+     */
     public void copy(Connection c, List<UplinkBatch> batches) throws SQLException {
+        unprovisioned.register(c, batches);
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_SQL);
         try {
             StringBuilder sb = new StringBuilder(FLUSH_CHARS + 4096);

@@ -14,15 +14,15 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /** A gateway as a third party would write one: a plain Paho MQTT 5 client speaking docs/uplink.md. */
-final class UplinkTestClient implements AutoCloseable {
+public final class UplinkTestClient implements AutoCloseable {
 
     /** What the hub answered to one PUBLISH. */
-    record Ack(int reasonCode, String reasonString, String rejected) {
+    public record Ack(int reasonCode, String reasonString, String rejected) {
     }
 
     private final MqttAsyncClient client;
 
-    UplinkTestClient(int port, String gatewayId, String secret) throws MqttException {
+    public UplinkTestClient(int port, String gatewayId, String secret) throws MqttException {
         client = new MqttAsyncClient("tcp://127.0.0.1:" + port, gatewayId, new MemoryPersistence());
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
@@ -32,11 +32,11 @@ final class UplinkTestClient implements AutoCloseable {
         client.connect(o).waitForCompletion(10_000);
     }
 
-    MqttAsyncClient paho() {
+    public MqttAsyncClient paho() {
         return client;
     }
 
-    Ack publish(String topic, byte[] payload) throws Exception {
+    public Ack publish(String topic, byte[] payload) throws Exception {
         CompletableFuture<Ack> result = new CompletableFuture<>();
         MqttMessage m = new MqttMessage(payload);
         m.setQos(1);

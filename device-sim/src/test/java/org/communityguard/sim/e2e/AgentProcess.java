@@ -1,0 +1,85 @@
+package org.communityguard.sim.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The edge agent as a separate process, started from the test classpath with its own
+ * logging configuration, so a test can kill it with SIGKILL (no shutdown hook, no flush) and
+ * read what it logged.
+ */
+final class AgentProcess implements AutoCloseable {
+
+    private static final Path LOGBACK = Path.of("..", "edge-agent", "src", "main", "resources", "logback.xml");
+
+    private final Map<String, String> env;
+    private final Path log;
+    private final int metricsPort;
+    private Process process;
+
+    /** @param env the agent's settings; must fix EDGE_METRICS_PORT so health can be polled */
+    AgentProcess(Map<String, String> env, Path log) {
+        this.env = Map.copyOf(env);
+        this.log = log;
+        this.metricsPort = Integer.parseInt(env.get("EDGE_METRICS_PORT"));
+    }
+
+    /** Starts the agent and waits until its /health answers. */
+    AgentProcess start() throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx96m", "-Dlogback.configurationFile=" + LOGBACK.toAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"), "org.communityguard.edge.EdgeAgent"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        process = pb.start();
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the edge agent exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException e) {
+                // Not listening yet.
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the edge agent did not become healthy in 30 s; see " + log);
+    }
+
+    /** SIGKILL: the process gets no chance to flush, close or say goodbye. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** The agent's Prometheus text. */
+    String metrics() throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+}

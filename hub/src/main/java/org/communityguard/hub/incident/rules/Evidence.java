@@ -1,0 +1,62 @@
+package org.communityguard.hub.incident.rules;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
+import org.communityguard.hub.incident.Candidate;
+import org.communityguard.hub.incident.IncidentType;
+import org.communityguard.hub.incident.Note;
+import org.communityguard.hub.incident.Severity;
+import org.communityguard.hub.ingest.IncomingReading;
+
+/**
+ * Builds what rules report, with the reading as evidence: {@code kind}, {@code reading} (the
+ * device's fields), {@code seq}, {@code reason} and any measured values the rule adds. Only
+ * called when a rule fires, never per ordinary reading.
+ */
+public final class Evidence {
+
+    private Evidence() {
+    }
+
+    public static ObjectNode of(IncomingReading r, String reason) {
+        ObjectNode details = JsonNodeFactory.instance.objectNode();
+        details.put("reason", reason);
+        return reading(details, r);
+    }
+
+    private static ObjectNode reading(ObjectNode details, IncomingReading r) {
+        details.put("kind", r.kind());
+        details.set("reading", r.data());
+        if (r.seq() != null) {
+            details.put("seq", r.seq());
+        }
+        if (r.flags().contains("unprovisioned")) {
+            details.put("unprovisioned", true);
+        }
+        return details;
+    }
+
+    public static Candidate candidate(IncidentType type, String gatewayId, IncomingReading r, String summary,
+                                      ObjectNode details) {
+        return candidate(type, type.defaultSeverity(), gatewayId, r, summary, details);
+    }
+
+    public static Candidate candidate(IncidentType type, Severity severity, String gatewayId, IncomingReading r,
+                                      String summary, ObjectNode details) {
+        return new Candidate(type, severity, r.deviceId(), gatewayId, r.time(), summary, details);
+    }
+
+    /** A "sensor reports normal" note for the device's open incident of {@code type}. */
+    public static Note normal(IncidentType type, IncomingReading r, String message) {
+        ObjectNode details = JsonNodeFactory.instance.objectNode();
+        details.put("message", message);
+        reading(details, r);
+        return new Note(type, r.deviceId(), r.time(), Note.SENSOR_NORMAL, details);
+    }
+
+    /** A measurement as evidence text: {@code 12.5}, never {@code 12.500000001}. */
+    public static String num(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.1f", value);
+    }
+}

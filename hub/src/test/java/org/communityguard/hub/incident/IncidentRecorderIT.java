@@ -1,0 +1,99 @@
+package org.communityguard.hub.incident;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.communityguard.hub.Hub;
+import org.communityguard.hub.HubFixture;
+import org.communityguard.hub.audit.AuditLog;
+import org.communityguard.hub.incident.threshold.Thresholds;
+import org.communityguard.testkit.RealServers;
+import org.communityguard.testkit.TimescaleDb;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The recorder on the hub's database: what the listener (dispatch, resident notification) is told, and when. */
+@ExtendWith(RealServers.class)
+class IncidentRecorderIT {
+
+    private static Candidate fire(String device, long at) {
+        return new Candidate(IncidentType.FIRE, Severity.CRITICAL, device, HubFixture.GATEWAY, at,
+                "Fire: smoke detector alarm at " + device, JsonNodeFactory.instance.objectNode().put("reason", "test"));
+    }
+
+    @Test
+    void theListenerHearsOfOpenedIncidentsAndOfTheConfirmationOnlyAfterCommit(TimescaleDb timescale) throws Exception {
+        try (Hub hub = HubFixture.start(timescale.createDatabase(), Map.of())) {
+            Thresholds thresholds = new Thresholds(hub.database().dataSource(), new AuditLog(Hub.jsonMapper()));
+            thresholds.reload();
+            IncidentRecorder recorder = new IncidentRecorder(new IncidentStore(Hub.jsonMapper()), thresholds,
+                    Hub.jsonMapper(), new SimpleMeterRegistry());
+            List<IncidentStore.Opened> opened = new ArrayList<>();
+            List<FireConfirmation> confirmed = new ArrayList<>();
+            IncidentListener listener = new IncidentListener() {
+                @Override
+                public void opened(List<IncidentStore.Opened> incidents) {
+                    opened.addAll(incidents);
+                }
+
+                @Override
+                public void fireConfirmed(List<FireConfirmation> confirmations) {
+                    confirmed.addAll(confirmations);
+                }
+            };
+            long now = System.currentTimeMillis();
+
+            IncidentRecorder.Recorded first = record(hub, recorder, fire("smoke-b2-01", now));
+            recorder.announce(first, listener);
+            assertThat(opened).extracting(IncidentStore.Opened::deviceId).containsExactly("smoke-b2-01");
+            assertThat(confirmed).isEmpty();
+
+            IncidentRecorder.Recorded rolledBack;
+            try (Connection c = hub.database().dataSource().getConnection()) {
+                c.setAutoCommit(false);
+                Findings f = new Findings();
+                f.open(fire("smoke-b2-02", now + 1000));
+                rolledBack = recorder.record(c, f);
+                c.rollback();
+            }
+            assertThat(rolledBack.confirmations()).as("confirmed inside the transaction").hasSize(1);
+            assertThat(HubFixture.count(hub, "SELECT count(*) FROM incident_groups WHERE confirmed_at IS NOT NULL"))
+                    .as("and gone with its rollback").isZero();
+
+            IncidentRecorder.Recorded second = record(hub, recorder, fire("smoke-b2-02", now + 1000));
+            recorder.announce(second, listener);
+            assertThat(confirmed).singleElement().satisfies(f -> {
+                assertThat(f.buildingId()).isEqualTo("B2");
+                assertThat(f.communityId()).isEqualTo("sunny-garden");
+                assertThat(f.detectorIds()).containsExactly("smoke-b2-01", "smoke-b2-02");
+                assertThat(f.fireIncidentIds()).hasSize(2);
+                assertThat(f.newlyConfirmed()).isTrue();
+            });
+
+            confirmed.clear();
+            recorder.announce(record(hub, recorder, fire("smoke-b2-03", now + 2000)), listener);
+            assertThat(confirmed).singleElement().satisfies(f -> {
+                assertThat(f.newlyConfirmed()).as("a third detector joins a confirmed fire").isFalse();
+                assertThat(f.fireIncidentIds()).hasSize(3);
+            });
+            recorder.announce(record(hub, recorder, fire("smoke-b2-03", now + 3000)), listener);
+            assertThat(confirmed).as("an already open fire changes nothing").hasSize(1);
+        }
+    }
+
+    private static IncidentRecorder.Recorded record(Hub hub, IncidentRecorder recorder, Candidate k) throws Exception {
+        try (Connection c = hub.database().dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            Findings f = new Findings();
+            f.open(k);
+            IncidentRecorder.Recorded r = recorder.record(c, f);
+            c.commit();
+            return r;
+        }
+    }
+}
