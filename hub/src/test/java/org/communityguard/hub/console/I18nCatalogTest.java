@@ -16,7 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.communityguard.hub.auth.Role;
 import org.communityguard.hub.incident.IncidentType;
+import org.communityguard.hub.incident.Note;
 import org.communityguard.hub.incident.Severity;
+import org.communityguard.hub.incident.lifecycle.Action;
 import org.junit.jupiter.api.Test;
 
 /** The console's message catalogs: both languages complete, every key the page uses defined. */
@@ -107,6 +109,13 @@ class I18nCatalogTest {
         }
         for (String live : List.of("live", "reconnecting", "down")) {
             needed.add("live." + live);
+        }
+        // Timeline entries: the loop's actions and what the hub writes by itself.
+        for (Action a : Action.values()) {
+            needed.add("action." + a.timelineAction());
+        }
+        for (String entry : List.of("opened", "confirmed", "escalated", "residents_alerted", Note.SENSOR_NORMAL, Note.LINKAGE)) {
+            needed.add("action." + entry);
         }
         assertThat(defined).containsAll(needed);
     }
