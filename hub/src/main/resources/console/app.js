@@ -5,13 +5,16 @@ import { $ } from './dom.js';
 import { applyTranslations, label, language, onLanguageChange, setLanguage, t } from './i18n.js';
 import { Live } from './live.js';
 import { onSoundState, soundAvailable, unlockSound } from './alarm.js';
-import { incidentOpened, incidentUpdated, loadBoard, rerender, startBoard, stopBoard } from './board.js';
+import { incidentGone, incidentOpened, incidentUpdated, loadBoard, rerender, startBoard, stopBoard } from './board.js';
 import { refreshIncident, showIncident } from './incident.js';
 import { hideSite, refreshSite, rerenderSite, showSite } from './sitemap.js';
 import { showDevice } from './device.js';
+import { showReport } from './report.js';
 
-const VIEWS = ['login', 'board', 'incident', 'site', 'device', 'notice'];
+const VIEWS = ['login', 'board', 'incident', 'site', 'device', 'report', 'notice'];
 const STAFF = ['admin', 'property_manager', 'grid_worker', 'auditor'];
+// Who enters phone reports (the hub answers 403 to anyone else).
+const REPORTERS = ['admin', 'property_manager', 'grid_worker'];
 const FALLBACK_POLL_MS = 10000;
 
 let session = null;
@@ -21,8 +24,9 @@ const live = new Live({
   onEvent(type, row) {
     if (type === 'incident.opened') incidentOpened(row);
     if (type === 'incident.updated') incidentUpdated(row);
+    if (type === 'incident.gone') incidentGone(row.id);
     refreshSite();
-    refreshIncident();
+    refreshIncident(row.id);
   },
   onReset: () => follow(),
   onState: setLiveState,
@@ -55,6 +59,9 @@ function route() {
   if ((m = hash.match(/^#\/incidents\/(\d+)$/))) {
     show('incident');
     showIncident(Number(m[1]));
+  } else if (hash === '#/report' && REPORTERS.includes(session.role)) {
+    show('report');
+    showReport();
   } else if (hash === '#/site') {
     show('site');
     showSite();
@@ -94,6 +101,7 @@ function signedIn(s) {
   setCsrfToken(s.csrf_token);
   $('who').textContent = t('who', { user: s.username, role: label('role', s.role) });
   $('nav').hidden = !STAFF.includes(s.role);
+  $('nav-report').hidden = !REPORTERS.includes(s.role);
   $('logout').hidden = false;
   $('sound-hint').hidden = soundAvailable() || !STAFF.includes(s.role);
   if (STAFF.includes(s.role)) {

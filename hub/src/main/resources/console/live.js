@@ -23,6 +23,7 @@ export class Live {
     };
     source.addEventListener('incident.opened', take('incident.opened'));
     source.addEventListener('incident.updated', take('incident.updated'));
+    source.addEventListener('incident.gone', take('incident.gone'));
     source.addEventListener('reset', (e) => {
       if (e.lastEventId) this.lastId = e.lastEventId;
       this.onReset();

@@ -127,17 +127,19 @@ public final class Hub implements AutoCloseable {
                 gateways.register(pair.substring(0, colon), pair.substring(colon + 1));
             }
 
-            // The closed loop: dispatch, escalation, notifications (docs/incident-loop.md).
-            Loop loop = new Loop(ds, json, config, metrics);
-            loop.start();
-            closeables.push(loop);
-
-            // The console's live board hears of every incident opened, once it is committed.
+            // The console's live board hears of every incident opened and every change the loop
+            // makes (status, dispatch, escalation), once it is committed.
             LiveEvents liveEvents = new LiveEvents(LIVE_EVENTS_KEPT, config.get(HubSettings.LIVE_MAX_CLIENTS),
                     config.get(HubSettings.LIVE_CLIENT_QUEUE), metrics);
             BoardQuery board = new BoardQuery(ds);
             LiveBoard liveBoard = new LiveBoard(board, liveEvents, json);
             closeables.push(liveBoard);
+
+            // The closed loop: dispatch, escalation, notifications (docs/incident-loop.md). Closed
+            // before the live board (closeables run in reverse), so it never tells a closed board.
+            Loop loop = new Loop(ds, json, config, metrics, liveBoard);
+            loop.start();
+            closeables.push(loop);
 
             IncidentStore incidents = new IncidentStore(json);
             Thresholds thresholds = new Thresholds(ds, new AuditLog(json));
@@ -202,7 +204,7 @@ public final class Hub implements AutoCloseable {
                     loop.apis(),
                     new ApiRoutes.ConsoleApis(
                             new SessionApi(passwordLogin, sessions, tokens),
-                            new EventsApi(liveEvents, authenticator, blocking, config.get(HubSettings.LIVE_HEARTBEAT)),
+                            new EventsApi(liveEvents, authenticator, blocking, config.get(HubSettings.LIVE_HEARTBEAT), ds),
                             new BoardApi(board, liveEvents),
                             new SiteApi(ds, Clock.systemUTC()),
                             new SeriesApi(ds, database.timescale(), rollup, Clock.systemUTC()))));

@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import org.communityguard.hub.auth.Role;
+import org.communityguard.hub.auth.Users;
 import org.communityguard.sim.SimConfig;
 import org.communityguard.sim.Simulation;
 import org.communityguard.sim.site.Site;
@@ -28,9 +30,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The console in a real headless Chromium, on the whole chain: a property manager signs in, a fire
  * staged by device-sim in building B1 travels through the edge agent and the hub and appears on
- * the board without a reload (server-sent events), with the alarm band; one click marks it seen;
- * its detail shows the timeline; the site map shows B1 in alarm; a device's chart draws its
- * history. Screenshots of each page go to docs/screenshots/ (the README shows them).
+ * the board without a reload (server-sent events), with the alarm band and a countdown to the
+ * acknowledge deadline (the routing table dispatches every fire at once); one click on the band
+ * acknowledges it, and the open detail's timeline shows that without a reload; the detail takes
+ * it on through check-in, resolve and close with a rating; the site map shows B1 in alarm; a
+ * device's chart draws its history; a phone report opens an incident; a grid worker's phone shows
+ * only their grid's queue. Screenshots of each page go to docs/screenshots/ (the README shows them).
  */
 @ExtendWith(RealServers.class)
 class ConsoleIT {
@@ -79,15 +84,39 @@ class ConsoleIT {
             int fires = chain.api("/api/board").path("open").size();
             live.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#board-open tr.critical"), fires));
             assertThat(page.getTitle()).startsWith("(" + fires + ") ALARM");
+            // The routing table dispatches every fire at once: each row counts down to its acknowledge deadline.
+            live.until(ExpectedConditions.numberOfElementsToBe(
+                    By.cssSelector("#board-open tr.critical button[data-action='acknowledge']"), fires));
+            assertThat(page.findElement(By.cssSelector("#board-open tr.critical .sla")).getText()).startsWith("Acknowledge in ");
             browser.screenshot(SCREENSHOTS.resolve("board-alarm.png"));
 
-            // One click per incident: the band's "Seen" buttons, until the band is gone.
-            for (int i = 0; i < fires; i++) {
+            // The band's details link: the incident, its actions and its deadlines counting down.
+            page.findElement(By.cssSelector("#alarm li a")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#incident-actions button[data-action='acknowledge']")));
+            long id = Long.parseLong(page.getCurrentUrl().replaceAll(".*#/incidents/", ""));
+            assertThat(page.findElement(By.id("incident-deadlines")).getText()).contains("Acknowledge in", "On site in");
+            assertThat(page.findElements(By.cssSelector("#incident-actions button")).stream().map(WebElement::getText).toList())
+                    .containsExactly("Dispatch again", "Acknowledge", "Cancel as false alarm");
+            browser.resize(1280, 1100);
+            browser.screenshot(SCREENSHOTS.resolve("incident-actions.png"));
+            browser.resize(1280, 860);
+
+            // One click on the band acknowledges it on the hub; the open detail hears it from the live feed.
+            page.findElement(By.cssSelector("#alarm li[data-incident='" + id + "'] button.alarm-seen")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#incident-timeline li[data-action='acknowledged']")));
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#incident-status[data-status='acknowledged']")));
+            assertThat(js(page, "return window.sameDocument")).isEqualTo("no reload since sign-in");
+            assertThat(chain.api("/api/incidents/" + id).path("timeline").findValuesAsText("actor")).contains("admin");
+
+            // The others: one click each, until the band is gone.
+            for (int i = 1; i < fires; i++) {
                 wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#alarm button.alarm-seen"))).click();
             }
             wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("alarm")));
-            assertThat(page.findElements(By.cssSelector("#board-open .seen-mark"))).hasSize(fires);
+            page.findElement(By.cssSelector("#nav a[data-view='board']")).click();
+            wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#board-open .seen-mark"), fires));
             assertThat(page.getTitle()).isEqualTo("CommunityGuard");
+            assertThat(page.findElement(By.cssSelector("#board-open tr.critical .sla")).getText()).startsWith("On site in");
             browser.screenshot(SCREENSHOTS.resolve("board.png"));
 
             // The detail: facts, evidence and the timeline from incident_timeline.
@@ -115,6 +144,42 @@ class ConsoleIT {
             browser.screenshot(SCREENSHOTS.resolve("device.png"));
             browser.resize(1280, 860);
 
+            // The first fire through the rest of the loop, from its detail.
+            js(page, "location.hash = '#/incidents/" + id + "'");
+            clickAction(wait, "check-in");
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#incident-status[data-status='on_site']")));
+            clickAction(wait, "resolve");
+            page.findElement(By.id("f-resolve-action_taken")).sendKeys("Burnt toast on 2F; detectors reset, stairwell aired");
+            page.findElement(By.cssSelector("[data-submit='resolve']")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#incident-status[data-status='resolved']")));
+            clickAction(wait, "close");
+            page.findElement(By.cssSelector("input[data-rating='5']")).click();
+            page.findElement(By.id("f-close-comment")).sendKeys("On site in six minutes");
+            page.findElement(By.cssSelector("[data-submit='close']")).click();
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#incident-status[data-status='closed']")));
+            assertThat(page.findElement(By.id("incident-timeline")).getText())
+                    .contains("Checked in on site", "detectors reset", "rating 5/5");
+            assertThat(page.findElements(By.cssSelector("#incident-actions button")).stream().map(WebElement::getText).toList())
+                    .containsExactly("Reopen");
+            browser.resize(1280, 1400);
+            browser.screenshot(SCREENSHOTS.resolve("incident-closed.png"));
+            browser.resize(1280, 860);
+
+            // A resident without a smartphone calls: staff enter it, and land on the incident it opened.
+            page.findElement(By.cssSelector("#nav a[data-view='report']")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("report-form")));
+            new Select(page.findElement(By.id("r-category"))).selectByValue("manhole");
+            page.findElement(By.id("r-text")).sendKeys("The cover rocks when cars drive over it");
+            new Select(page.findElement(By.id("r-building"))).selectByValue("sunny-garden/B3");
+            page.findElement(By.id("r-location")).sendKeys("Road outside B3");
+            page.findElement(By.id("r-caller_name")).sendKeys("Grandma Zhao");
+            page.findElement(By.id("r-caller_phone")).sendKeys("+86 138 0000 0009");
+            browser.screenshot(SCREENSHOTS.resolve("phone-report.png"));
+            page.findElement(By.id("report-submit")).click();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("incident-title"), "Reported manhole cover"));
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#incident-status[data-status='dispatched']")));
+            assertThat(page.findElement(By.id("incident-report")).getText()).contains("Grandma Zhao", "Phone call");
+
             // Chinese, remembered; the board in large text at a phone's width.
             new Select(page.findElement(By.id("lang"))).selectByValue("zh-CN");
             page.findElement(By.cssSelector("#nav a[data-view='board']")).click();
@@ -128,6 +193,24 @@ class ConsoleIT {
             browser.resize(390, 844);
             wait.until(ExpectedConditions.textToBe(By.cssSelector("#view-board h1"), "Open incidents"));
             browser.screenshot(SCREENSHOTS.resolve("board-phone.png"));
+
+            // A grid worker of G1 on their phone: the fires of B1 (grid G1), not the report from B3 (G2).
+            Users users = new Users(chain.hub.database().dataSource());
+            users.upsert("gw-li", "grid-worker-password", Role.GRID_WORKER);
+            try (Connection c = chain.hub.database().dataSource().getConnection(); Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE users SET grid = 'G1' WHERE username = 'gw-li'");
+            }
+            page.findElement(By.id("logout")).click();
+            wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
+            page.findElement(By.id("login-username")).sendKeys("gw-li");
+            page.findElement(By.id("login-password")).sendKeys("grid-worker-password");
+            page.findElement(By.id("login-submit")).click();
+            int inG1 = (int) chain.api("/api/board").path("open").findValuesAsText("grid").stream().filter("G1"::equals).count();
+            assertThat(inG1).as("the fires still open").isEqualTo(fires - 1);
+            wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#board-open tr"), inG1));
+            assertThat(page.findElement(By.id("board-open")).getText()).contains("Building 1").doesNotContain("Building 3");
+            assertThat(page.findElement(By.id("nav-report")).isDisplayed()).isTrue();
+            browser.screenshot(SCREENSHOTS.resolve("board-grid-worker-phone.png"));
             browser.resize(1280, 860);
 
             page.findElement(By.id("logout")).click();
@@ -141,6 +224,12 @@ class ConsoleIT {
                     .toList();
             assertThat(errors).as("script errors in the page").isEmpty();
         }
+    }
+
+    /** Clicks one of the incident's action buttons (the hub said it is allowed now). */
+    private static void clickAction(WebDriverWait wait, String action) {
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#incident-actions button[data-action='" + action + "']")))
+                .click();
     }
 
     private static Object js(WebDriver page, String script) {

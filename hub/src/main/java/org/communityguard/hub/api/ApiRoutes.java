@@ -7,12 +7,19 @@ import java.util.List;
 import org.communityguard.hub.auth.Role;
 import org.communityguard.hub.console.BoardApi;
 import org.communityguard.hub.console.SiteApi;
+import org.communityguard.hub.incident.lifecycle.Action;
+import org.communityguard.hub.incident.lifecycle.Lifecycle;
 import org.communityguard.hub.telemetry.SeriesApi;
 
 /** Every HTTP route of the hub, in one table. */
 public final class ApiRoutes {
 
     private ApiRoutes() {
+    }
+
+    private static Route action(Action action, Route.Handler handler) {
+        return Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/" + action.path(),
+                Lifecycle.transition(action).who(), handler);
     }
 
     /** The console's APIs: sign-in, live events, board, site map, telemetry charts. */
@@ -27,7 +34,6 @@ public final class ApiRoutes {
         var staff = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER);
         var managers = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER);
         var overseers = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.SUPERVISOR, Role.AUDITOR);
-        var raters = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.RESIDENT);
         var notResidents = EnumSet.complementOf(EnumSet.of(Role.RESIDENT));
         // Who works in the console's board and site views. Supervisors see aggregates, not
         // individual incidents and devices.
@@ -45,13 +51,14 @@ public final class ApiRoutes {
 
                 // The closed loop: one incident, its actions (transition table: incident.lifecycle.Lifecycle).
                 Route.authenticated(HttpMethod.GET, "/api/incidents/{id}", everyone, lifecycle::get),
-                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/dispatch", managers, lifecycle::dispatch),
-                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/acknowledge", staff, lifecycle::acknowledge),
-                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/check-in", staff, lifecycle::checkIn),
-                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/resolve", staff, lifecycle::resolve),
-                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/close", raters, lifecycle::close),
-                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/reopen", raters, lifecycle::reopen),
-                Route.authenticated(HttpMethod.POST, "/api/incidents/{id}/cancel", staff, lifecycle::cancel),
+                // Who may take each action is a column of the table (the console shows the same).
+                action(Action.DISPATCH, lifecycle::dispatch),
+                action(Action.ACKNOWLEDGE, lifecycle::acknowledge),
+                action(Action.CHECK_IN, lifecycle::checkIn),
+                action(Action.RESOLVE, lifecycle::resolve),
+                action(Action.CLOSE, lifecycle::close),
+                action(Action.REOPEN, lifecycle::reopen),
+                action(Action.CANCEL, lifecycle::cancel),
 
                 // Resident reports and the residents register.
                 Route.authenticated(HttpMethod.GET, "/api/report-categories", everyone, loop.reports()::categories),

@@ -9,12 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The hub's small in-process event bus for pushed updates (the console's live board). Anyone
- * publishes a typed JSON event ({@code incident.opened} today; the incident loop adds its own);
+ * publishes a typed JSON event ({@code incident.opened}, {@code incident.updated});
  * each subscriber (one per browser, see {@link EventStream}) gets every event from its
  * subscription on, in order.
  *
@@ -32,9 +33,18 @@ public final class LiveEvents {
     private static final Logger log = LoggerFactory.getLogger(LiveEvents.class);
 
     public static final String RESET = "reset";
+    /** Told instead of an incident event to a subscriber who may not see that incident (any more). */
+    public static final String GONE = "incident.gone";
 
-    /** One published event; {@code data} is one line of JSON. */
-    public record Event(long seq, String type, String data) {
+    /**
+     * Whom an incident event is about: the incident's dispatch, which decides who may receive it
+     * ({@code incident.lifecycle.Visibility}). Null fields: not dispatched (yet).
+     */
+    public record Audience(long incidentId, String grid, String department, String responder) {
+    }
+
+    /** One published event; {@code data} is one line of JSON; {@code audience} null: for everyone. */
+    public record Event(long seq, String type, String data, Audience audience) {
     }
 
     /** Where a subscriber's events go: told when there is something to take, or that it was dropped. */
@@ -81,10 +91,19 @@ public final class LiveEvents {
 
     /** Publishes an event to every subscriber; returns its id. Never blocks. */
     public String publish(String type, String json) {
+        return publish(type, json, null);
+    }
+
+    /**
+     * Publishes an incident event: subscribers whose filter does not admit {@code audience} get
+     * {@code incident.gone} with the incident's id instead (it may have been on their board
+     * before a re-dispatch; the id is all they learn).
+     */
+    public String publish(String type, String json, Audience audience) {
         List<Subscription> tooSlow = new ArrayList<>(0);
         Event event;
         synchronized (this) {
-            event = new Event(++seq, type, json);
+            event = new Event(++seq, type, json, audience);
             ring.addLast(event);
             if (ring.size() > ringSize) {
                 ring.removeFirst();
@@ -107,15 +126,20 @@ public final class LiveEvents {
     }
 
     /**
-     * Subscribes from just after {@code lastEventId} (null: from now on). Throws a 503 when
-     * {@code maxClients} are connected.
+     * Subscribes from just after {@code lastEventId} (null: from now on), to every event. Throws
+     * a 503 when {@code maxClients} are connected.
      */
     public Subscription subscribe(String lastEventId, Sink sink) {
+        return subscribe(lastEventId, sink, audience -> true);
+    }
+
+    /** Subscribes to every event, but incident events only for the incidents {@code sees} admits. */
+    public Subscription subscribe(String lastEventId, Sink sink, Predicate<Audience> sees) {
         synchronized (this) {
             if (subscribers.size() >= maxClients) {
                 throw new HttpError(503, "too many live clients (" + maxClients + "); retry later");
             }
-            Subscription s = new Subscription(sink);
+            Subscription s = new Subscription(sink, sees);
             if (lastEventId != null && !lastEventId.isBlank()) {
                 replay(lastEventId.trim(), s);
             }
@@ -138,7 +162,7 @@ public final class LiveEvents {
         long last = parse(lastEventId);
         long oldestKept = ring.isEmpty() ? seq + 1 : ring.peekFirst().seq();
         if (last < 0 || last > seq || last < oldestKept - 1) {
-            s.offer(new Event(seq, RESET, "{}"));
+            s.offer(new Event(seq, RESET, "{}", null));
             return;
         }
         for (Event e : ring) {
@@ -164,18 +188,22 @@ public final class LiveEvents {
     public final class Subscription {
 
         private final Sink sink;
+        private final Predicate<Audience> sees;
         private final ArrayDeque<Event> queue = new ArrayDeque<>();
 
-        private Subscription(Sink sink) {
+        private Subscription(Sink sink, Predicate<Audience> sees) {
             this.sink = sink;
+            this.sees = sees;
         }
 
         private boolean offer(Event e) {
+            Event admitted = e.audience() == null || sees.test(e.audience()) ? e
+                    : new Event(e.seq(), GONE, "{\"id\":" + e.audience().incidentId() + "}", null);
             synchronized (queue) {
                 if (queue.size() >= queueCapacity) {
                     return false;
                 }
-                queue.addLast(e);
+                queue.addLast(admitted);
             }
             sink.wake();
             return true;

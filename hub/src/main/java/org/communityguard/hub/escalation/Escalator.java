@@ -47,8 +47,8 @@ public final class Escalator {
     private record Due(IncidentRef incident, String step, int level, int periodS, Instant dueAt) {
     }
 
-    /** Escalates up to {@code limit} due deadlines; returns how many. */
-    public int escalateDue(Connection c, int limit) throws SQLException {
+    /** Escalates up to {@code limit} due deadlines; returns their incidents' ids, one per deadline. */
+    public List<Long> escalateDue(Connection c, int limit) throws SQLException {
         List<Due> due = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + IncidentRef.COLUMNS
                 + ", d.step, d.level, d.period_s, d.due_at FROM incident_deadlines d JOIN incidents i ON i.id = d.incident_id"
@@ -64,7 +64,7 @@ public final class Escalator {
         for (Due d : due) {
             escalate(c, d);
         }
-        return due.size();
+        return due.stream().map(d -> d.incident().id()).toList();
     }
 
     private void escalate(Connection c, Due d) throws SQLException {

@@ -49,6 +49,24 @@ class LiveEventsTest {
     }
 
     @Test
+    void incidentEventsReachOnlyTheClientsThatMaySeeThem() {
+        LiveEvents events = new LiveEvents(100, 10, 100, registry);
+        String before = events.lastEventId();
+        LiveEvents.Subscription g1 = events.subscribe(null, new Client(), a -> "G1".equals(a.grid()));
+        LiveEvents.Subscription everyone = events.subscribe(null, new Client());
+        events.publish("incident.updated", "{\"id\":7,\"grid\":\"G2\"}", new LiveEvents.Audience(7, "G2", "fire", "w2"));
+        events.publish("incident.updated", "{\"id\":8,\"grid\":\"G1\"}", new LiveEvents.Audience(8, "G1", "fire", "w1"));
+        events.publish("reset", "{}");
+        // The other grid's row never reaches the G1 client: only that its incident 7 is gone.
+        assertThat(take(g1)).containsExactly("incident.gone:{\"id\":7}", "incident.updated:{\"id\":8,\"grid\":\"G1\"}",
+                "reset:{}");
+        assertThat(take(everyone)).hasSize(3).doesNotContain("incident.gone:{\"id\":7}");
+        // Replayed events are filtered the same way.
+        assertThat(take(events.subscribe(before, new Client(), a -> false))).containsExactly(
+                "incident.gone:{\"id\":7}", "incident.gone:{\"id\":8}", "reset:{}");
+    }
+
+    @Test
     void aReconnectingClientGetsWhatItMissed() {
         LiveEvents events = new LiveEvents(100, 10, 100, registry);
         String snapshot = events.lastEventId();

@@ -142,6 +142,8 @@ class ConsoleApiIT {
     private final class Stream implements AutoCloseable {
         final HttpResponse<InputStream> response;
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        /** Every line taken from {@link #lines} so far. */
+        final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final Thread reader;
 
         Stream(Browser b, String query, String lastEventId) throws Exception {
@@ -171,6 +173,7 @@ class ConsoleApiIT {
             while (true) {
                 String line = lines.poll(30, TimeUnit.SECONDS);
                 assertThat(line).as("an event within 30 s").isNotNull().isNotEqualTo("<closed>");
+                seen.add(line);
                 if (line.isEmpty()) {
                     if (event.stream().anyMatch(l -> l.startsWith("event: "))) {
                         return event;
@@ -198,6 +201,25 @@ class ConsoleApiIT {
         public void close() throws Exception {
             response.body().close();
             reader.interrupt();
+        }
+    }
+
+    /** POSTs JSON with the session's CSRF token. */
+    private HttpResponse<String> postJson(String path, Browser b, String body) throws Exception {
+        return http.send(request(path, "192.0.2.10").header("Cookie", b.cookie()).header("X-CSRF-Token", b.csrf())
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The next event of {@code type} about {@code device}'s incident; other tests' events are skipped. */
+    private JsonNode nextAbout(Stream stream, String type, String device, String status) throws Exception {
+        while (true) {
+            List<String> event = stream.nextEvent();
+            JsonNode row = json.readTree(field(event, "data"));
+            if (field(event, "event").equals(type) && row.path("device_id").asText().equals(device)
+                    && (status == null || row.path("status").asText().equals(status))) {
+                return row;
+            }
         }
     }
 
@@ -330,7 +352,11 @@ class ConsoleApiIT {
             assertThat(row.path("severity").asText()).isEqualTo("critical");
             assertThat(row.path("building_name").asText()).isEqualTo("Building 2");
             assertThat(row.path("location").asText()).isEqualTo("3F stairwell");
-            String firstId = field(event, "id");
+            // The routing table dispatches it at once: an update follows (see the loop tests below).
+            List<String> update = stream.nextEvent();
+            assertThat(field(update, "event")).isEqualTo("incident.updated");
+            assertThat(json.readTree(field(update, "data")).path("status").asText()).isEqualTo("dispatched");
+            String firstId = field(update, "id");
 
             // The board now has it, and the detail its timeline.
             JsonNode board = getJson("/api/board", b);
@@ -368,6 +394,87 @@ class ConsoleApiIT {
         HttpResponse<String> anonymous = http.send(request("/api/events", "192.0.2.10").GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
+    }
+
+    // ---- the loop on the console: live updates, deadlines, actions, a grid worker's queue
+
+    @Test
+    void everyLoopChangeIsPushedWithTheNextDeadlineAndTheDetailSaysWhatTheCallerMayDo() throws Exception {
+        Browser b = signIn(PM, PM_PASSWORD);
+        try (Stream stream = new Stream(b, "?last_event_id=" + getJson("/api/board", b).path("last_event_id").asText(), null)) {
+            uplink("smoke-b1-05", "smoke_detector", "event", "{\"event\":\"alarm\",\"level\":\"alarm\"}");
+            JsonNode opened = nextAbout(stream, "incident.opened", "smoke-b1-05", null);
+            long id = opened.path("id").asLong();
+
+            // The routing table dispatches it at once: an update, counting down to the acknowledge step.
+            JsonNode dispatched = nextAbout(stream, "incident.updated", "smoke-b1-05", "dispatched");
+            assertThat(dispatched.path("id").asLong()).isEqualTo(id);
+            assertThat(dispatched.path("department").asText()).isEqualTo("fire");
+            assertThat(dispatched.path("grid").asText()).isEqualTo("G1");
+            assertThat(dispatched.path("next_step").asText()).isEqualTo("acknowledge");
+            assertThat(Duration.between(Instant.parse(dispatched.path("opened_at").asText()),
+                    Instant.parse(dispatched.path("due_at").asText()))).as("critical: 5 min").isEqualTo(Duration.ofMinutes(5));
+            JsonNode row = find(getJson("/api/board", b).path("open"), id);
+            assertThat(row.path("next_step").asText()).isEqualTo("acknowledge");
+            assertThat(row.path("due_at").asText()).isEqualTo(dispatched.path("due_at").asText());
+
+            JsonNode detail = getJson("/api/incidents/" + id, b);
+            assertThat(json.convertValue(detail.path("actions"), List.class)).containsExactly("dispatch", "acknowledge", "cancel");
+            assertThat(json.convertValue(getJson("/api/board", b).path("role_actions"), List.class))
+                    .containsExactly("dispatch", "acknowledge", "check-in", "resolve", "close", "reopen", "cancel");
+
+            HttpResponse<String> early = postJson("/api/incidents/" + id + "/resolve", b, "{\"action_taken\": \"x\"}");
+            assertThat(early.statusCode()).isEqualTo(409);
+            assertThat(json.readTree(early.body()).path("error").asText()).contains("cannot resolve an incident that is dispatched");
+
+            HttpResponse<String> ack = postJson("/api/incidents/" + id + "/acknowledge", b, "{}");
+            assertThat(ack.statusCode()).as(ack.body()).isEqualTo(200);
+            assertThat(json.convertValue(json.readTree(ack.body()).path("actions"), List.class))
+                    .containsExactly("dispatch", "check-in", "resolve", "cancel");
+            JsonNode acknowledged = nextAbout(stream, "incident.updated", "smoke-b1-05", "acknowledged");
+            assertThat(acknowledged.path("next_step").asText()).isEqualTo("on_site");
+
+            assertThat(postJson("/api/incidents/" + id + "/resolve", b, "{\"action_taken\": \"detector cleaned\"}")
+                    .statusCode()).isEqualTo(200);
+            JsonNode resolved = nextAbout(stream, "incident.updated", "smoke-b1-05", "resolved");
+            assertThat(resolved.path("next_step").isNull()).as("every step met").isTrue();
+            assertThat(postJson("/api/incidents/" + id + "/close", b, "{\"rating\": 5, \"comment\": \"quick\"}")
+                    .statusCode()).isEqualTo(200);
+            nextAbout(stream, "incident.updated", "smoke-b1-05", "closed");
+            assertThat(json.convertValue(getJson("/api/incidents/" + id, b).path("actions"), List.class))
+                    .containsExactly("reopen");
+        }
+    }
+
+    @Test
+    void aGridWorkerSeesOnlyTheirQueueOnTheBoardAndOnTheFeed() throws Exception {
+        Users users = new Users(hub.database().dataSource());
+        users.upsert("gw-g2", "grid-worker-password", Role.GRID_WORKER);
+        try (Connection c = hub.database().dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE users SET grid = 'G2' WHERE username = 'gw-g2'");
+        }
+        Browser worker = signIn("gw-g2", "grid-worker-password");
+        Browser pm = signIn(PM, PM_PASSWORD);
+        try (Stream mine = new Stream(worker, "?last_event_id=" + getJson("/api/board", worker).path("last_event_id").asText(),
+                null); Stream all = new Stream(pm, "", null)) {
+            uplink("smoke-b1-04", "smoke_detector", "event", "{\"event\":\"alarm\",\"level\":\"alarm\"}");
+            long elsewhere = nextAbout(all, "incident.updated", "smoke-b1-04", "dispatched").path("id").asLong();
+            uplink("smoke-b3-02", "smoke_detector", "event", "{\"event\":\"alarm\",\"level\":\"alarm\"}");
+            JsonNode ours = nextAbout(mine, "incident.updated", "smoke-b3-02", "dispatched");
+            assertThat(ours.path("grid").asText()).isEqualTo("G2");
+
+            // Everything the worker's stream carried before their incident's dispatch: nothing of grid G1.
+            assertThat(mine.seen).noneMatch(line -> line.contains("smoke-b1-04"));
+            assertThat(mine.seen).contains("data: {\"id\":" + elsewhere + "}");
+
+            JsonNode board = getJson("/api/board", worker);
+            assertThat(board.path("open").findValuesAsText("grid")).containsOnly("G2");
+            assertThat(board.path("open").findValuesAsText("id")).contains(ours.path("id").asText())
+                    .doesNotContain(String.valueOf(elsewhere));
+            assertThat(json.convertValue(getJson("/api/incidents/" + ours.path("id").asLong(), worker).path("actions"),
+                    List.class)).containsExactly("acknowledge", "cancel");
+            assertThat(get("/api/incidents/" + elsewhere, worker).statusCode()).isEqualTo(404);
+        }
     }
 
     // ---- site and telemetry
@@ -443,6 +550,15 @@ class ConsoleApiIT {
         assertThat(get("/api/devices/lamp-b1-04/series?field=temp_c&from=" + start.plusSeconds(60) + "&to=" + start, b)
                 .statusCode()).isEqualTo(400);
         assertThat(get("/api/devices/nope/series?field=temp_c", b).statusCode()).isEqualTo(404);
+    }
+
+    private static JsonNode find(JsonNode rows, long id) {
+        for (JsonNode r : rows) {
+            if (r.path("id").asLong() == id) {
+                return r;
+            }
+        }
+        throw new AssertionError("no incident " + id + " in " + rows);
     }
 
     private static JsonNode find(JsonNode devices, String id) {

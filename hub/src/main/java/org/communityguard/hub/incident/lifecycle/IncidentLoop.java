@@ -39,13 +39,15 @@ public final class IncidentLoop {
     private final AuditLog audit;
     private final Runnable redispatch;
     private final Runnable send;
+    private final LoopListener listener;
 
     /**
      * @param redispatch asks the loop scheduler to dispatch open incidents now (after a reopen)
      * @param send       asks the notification sender to send now
+     * @param listener   told after each committed action (the live board)
      */
     public IncidentLoop(DataSource dataSource, Dispatcher dispatcher, Deadlines deadlines, Timeline timeline,
-                        Outbox outbox, AuditLog audit, Runnable redispatch, Runnable send) {
+                        Outbox outbox, AuditLog audit, Runnable redispatch, Runnable send, LoopListener listener) {
         this.dataSource = dataSource;
         this.dispatcher = dispatcher;
         this.deadlines = deadlines;
@@ -54,6 +56,7 @@ public final class IncidentLoop {
         this.audit = audit;
         this.redispatch = redispatch;
         this.send = send;
+        this.listener = listener;
     }
 
     /**
@@ -88,6 +91,7 @@ public final class IncidentLoop {
             }
             return action == Action.RESOLVE && tellReporter(c, i, (String) details.get("action_taken"));
         });
+        LoopListener.tell(listener, List.of(id));
         if (action == Action.REOPEN) {
             redispatch.run();
         }

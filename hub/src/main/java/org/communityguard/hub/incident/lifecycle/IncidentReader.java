@@ -50,7 +50,8 @@ public final class IncidentReader {
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
                         rs.getString(10), instant(rs.getTimestamp(11)), instant(rs.getTimestamp(12)), rs.getString(13),
                         tree(rs.getString(14)), rs.getString(15), rs.getString(16), rs.getString(17),
-                        timeline(c, id), deadlines(c, id), report(c, id, who), notifications(c, id)));
+                        timeline(c, id), deadlines(c, id), report(c, id, who), notifications(c, id),
+                        actions(rs.getString(4), who)));
             }
         }
     }
@@ -117,6 +118,11 @@ public final class IncidentReader {
                 return report;
             }
         }
+    }
+
+    private static List<String> actions(String status, Principal who) {
+        return Status.fromWireName(status).map(s -> Lifecycle.allowed(s, who.role()).stream().map(Action::path).toList())
+                .orElse(List.of());
     }
 
     private static List<IncidentView.Sent> notifications(Connection c, long id) throws SQLException {

@@ -6,15 +6,17 @@ import java.util.List;
 
 /**
  * One incident as {@code GET /api/incidents/{id}} shows it: what happened, where it was
- * dispatched, every step of its timeline, its SLA deadlines, the resident report behind it
- * and the notifications sent about it.
+ * dispatched, every step of its timeline, its SLA deadlines, the resident report behind it,
+ * the notifications sent about it, and the actions ({@code POST /api/incidents/{id}/<action>})
+ * the caller may take now: the transition table's rows for its status and the caller's role.
  */
 public record IncidentView(
         long id, String type, String severity, String status, String communityId, String buildingId,
         String buildingName, String deviceId, String location, String gatewayId, Instant occurredAt,
         Instant openedAt, String summary, JsonNode details,
         String grid, String department, String responder,
-        List<Entry> timeline, List<Deadline> deadlines, Report report, List<Sent> notifications) {
+        List<Entry> timeline, List<Deadline> deadlines, Report report, List<Sent> notifications,
+        List<String> actions) {
 
     public record Entry(Instant at, String actor, String action, JsonNode details) {
     }

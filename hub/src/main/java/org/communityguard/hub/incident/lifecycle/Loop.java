@@ -51,7 +51,8 @@ public final class Loop implements AutoCloseable {
     private final LoopScheduler scheduler;
     private final LoopApis apis;
 
-    public Loop(DataSource ds, ObjectMapper json, Config config, MeterRegistry metrics) {
+    /** @param listener told after every committed change of an incident's status, dispatch or escalation */
+    public Loop(DataSource ds, ObjectMapper json, Config config, MeterRegistry metrics, LoopListener listener) {
         var timeout = config.get(HubSettings.NOTIFY_TIMEOUT);
         Map<String, NotificationChannel> channels = new HashMap<>();
         String secret = config.get(HubSettings.NOTIFY_WEBHOOK_SECRET);
@@ -88,9 +89,9 @@ public final class Loop implements AutoCloseable {
         sender = new NotificationSender(ds, channels, config.get(HubSettings.NOTIFY_MAX_ATTEMPTS),
                 config.get(HubSettings.NOTIFY_RETRY_BASE), poll, metrics);
         scheduler = new LoopScheduler(ds, dispatcher, new Escalator(timeline, outbox, audit),
-                new ResidentAlerts(timeline, outbox), sender, poll);
+                new ResidentAlerts(timeline, outbox), sender, poll, listener);
         IncidentLoop loop = new IncidentLoop(ds, dispatcher, deadlines, timeline, outbox, audit, scheduler::wake,
-                sender::wake);
+                sender::wake, listener);
         apis = new LoopApis(new LifecycleApi(ds, loop, new IncidentReader(json, audit)),
                 new ReportApi(ds, timeline, audit, scheduler::wake), new ResidentApi(ds, audit), new UserApi(ds, audit),
                 new RoutingApi(ds, audit), new SlaApi(ds, policies, audit), new SupervisionApi(ds), new AuditApi(ds),

@@ -38,18 +38,20 @@ public final class LoopScheduler implements IncidentListener, AutoCloseable {
     private final ResidentAlerts alerts;
     private final NotificationSender sender;
     private final Duration poll;
+    private final LoopListener listener;
     private final ScheduledExecutorService thread =
             Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hub-loop", true));
     private final AtomicBoolean wakePending = new AtomicBoolean();
 
     public LoopScheduler(DataSource dataSource, Dispatcher dispatcher, Escalator escalator, ResidentAlerts alerts,
-                         NotificationSender sender, Duration poll) {
+                         NotificationSender sender, Duration poll, LoopListener listener) {
         this.dataSource = dataSource;
         this.dispatcher = dispatcher;
         this.escalator = escalator;
         this.alerts = alerts;
         this.sender = sender;
         this.poll = poll;
+        this.listener = listener;
     }
 
     public void start() {
@@ -83,11 +85,14 @@ public final class LoopScheduler implements IncidentListener, AutoCloseable {
             do {
                 List<Long> dispatched = Tx.run(dataSource, c -> dispatcher.dispatchOpen(c, BATCH));
                 dispatched.forEach(id -> log.info("incident {} dispatched", id));
+                LoopListener.tell(listener, dispatched);
                 n = dispatched.size();
                 queued |= n > 0;
             } while (n == BATCH);
             do {
-                n = Tx.run(dataSource, c -> escalator.escalateDue(c, BATCH));
+                List<Long> escalated = Tx.run(dataSource, c -> escalator.escalateDue(c, BATCH));
+                LoopListener.tell(listener, escalated);
+                n = escalated.size();
                 if (n > 0) {
                     log.info("{} overdue step(s) escalated", n);
                 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.EnumSet;
 import java.util.Set;
+import org.communityguard.hub.auth.Role;
 import org.junit.jupiter.api.Test;
 
 /** The transition table as pure logic: every action from every state. */
@@ -72,5 +73,18 @@ class LifecycleTest {
                 assertThat(next(s, action)).as(action + " from " + s).isNull();
             }
         }
+    }
+
+    @Test
+    void theActionsOfferedAreTheTableRowsForTheStatusAndRole() {
+        assertThat(Lifecycle.allowed(Status.DISPATCHED, Role.GRID_WORKER))
+                .containsExactly(Action.ACKNOWLEDGE, Action.CANCEL);
+        assertThat(Lifecycle.allowed(Status.OPEN, Role.PROPERTY_MANAGER))
+                .containsExactly(Action.DISPATCH, Action.CANCEL);
+        assertThat(Lifecycle.allowed(Status.RESOLVED, Role.RESIDENT))
+                .containsExactly(Action.CLOSE, Action.REOPEN);
+        assertThat(Lifecycle.allowed(Status.RESOLVED, Role.AUDITOR)).isEmpty();
+        assertThat(Lifecycle.allowed(Role.GRID_WORKER))
+                .containsExactly(Action.ACKNOWLEDGE, Action.CHECK_IN, Action.RESOLVE, Action.CANCEL);
     }
 }
