@@ -266,5 +266,5 @@ export default {
   "type.REPORT_LIGHTING": "Reported broken light",
   "type.REPORT_SECURITY": "Reported security problem",
   "type.REPORT_SANITATION": "Reported sanitation problem",
-  "type.REPORT_OTHER": "Resident report",
+  "type.REPORT_OTHER": "Resident report"
 };

@@ -266,5 +266,5 @@ export default {
   "type.REPORT_LIGHTING": "上报：照明损坏",
   "type.REPORT_SECURITY": "上报：治安",
   "type.REPORT_SANITATION": "上报：环境卫生",
-  "type.REPORT_OTHER": "居民上报",
+  "type.REPORT_OTHER": "居民上报"
 };
