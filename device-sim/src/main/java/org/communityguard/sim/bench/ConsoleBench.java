@@ -151,6 +151,7 @@ public final class ConsoleBench {
             try (Statement st = db.createStatement()) {
                 st.execute("ANALYZE incidents");
                 st.execute("ANALYZE incident_timeline");
+                st.execute("ANALYZE incident_deadlines");
                 st.execute("ANALYZE readings");
             }
             // What autovacuum does to insert-only chunks minutes after they are written (it sets the
@@ -319,7 +320,7 @@ public final class ConsoleBench {
         sb.setLength(0);
     }
 
-    /** Incidents by COPY, then each closed one's timeline (opened, acknowledged, resolved, closed) in SQL. */
+    /** Incidents by COPY, then each closed one's timeline (opened, acknowledged, resolved, closed) and every one's deadlines in SQL. */
     private static void loadIncidents(Connection db, List<ConsoleHistory.Device> devices, int count, int open,
                                       long from, long to) throws Exception {
         db.setAutoCommit(false);
@@ -338,6 +339,17 @@ public final class ConsoleBench {
                                        (interval '40 minutes', 'gw-bench', 'resolved'), (interval '2 hours', 'pm-bench', 'closed'))
                                AS step (after, actor, action)
                     WHERE step.action = 'opened' OR i.status = 'closed'
+                    """);
+            // Every incident has its three SLA deadlines, as the loop gives it: met for the past
+            // ones, not yet for the open ones, whose board rows show the next one. No escalation
+            // is scheduled (next_at), so the hub leaves them alone while it is measured.
+            st.executeUpdate("""
+                    INSERT INTO incident_deadlines (incident_id, step, due_at, period_s, level, met_at)
+                    SELECT i.id, d.step, i.opened_at + d.after, extract(epoch FROM d.after)::int, 0,
+                           CASE WHEN i.status IN ('closed', 'cancelled') THEN i.opened_at + d.after / 2 END
+                    FROM incidents i
+                    CROSS JOIN (VALUES ('acknowledge', interval '5 minutes'), ('on_site', interval '15 minutes'),
+                                       ('resolve', interval '2 hours')) AS d (step, after)
                     """);
         }
         db.commit();
