@@ -147,15 +147,20 @@ function thresholdRow(th) {
     el('td', null, number(th.default, 2) + unit));
 }
 
+/** GET for one section; null (and the reason shown in the section) when the hub refuses. */
+async function read(id, title, path) {
+  try {
+    return await api(path);
+  } catch (e) {
+    failed(id, title, e);
+    return null;
+  }
+}
+
 async function routing() {
   const title = t('settings.routing');
-  let table;
-  try {
-    table = await api('/api/routing');
-  } catch (e) {
-    failed('settings-routing', title, e);
-    return;
-  }
+  const table = await read('settings-routing', title, '/api/routing');
+  if (!table) return;
   const departments = table.departments.map(d => d.id);
   const departmentName = id => (table.departments.find(d => d.id === id) || { name: id }).name;
   const pick = (name, selected) => el('select', { name, disabled: !editable() },
@@ -207,13 +212,8 @@ async function routing() {
 
 async function slas() {
   const title = t('settings.slas');
-  let data;
-  try {
-    data = await api('/api/slas');
-  } catch (e) {
-    failed('settings-slas', title, e);
-    return;
-  }
+  const data = await read('settings-slas', title, '/api/slas');
+  if (!data) return;
   const box = outcome('slas-outcome');
   const bySeverity = new Map(data.policies.map(p => [p.severity, p]));
   const row = severity => {
