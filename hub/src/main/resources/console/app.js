@@ -1,5 +1,5 @@
 // The console's entry: sign-in, the live feed, and which view shows (#/board, #/incidents/ID,
-// #/site, #/devices/ID). Plain ES modules served by the hub: no build step, no CDN.
+// #/site, #/devices/ID; the oversight pages of admin.js). Plain ES modules served by the hub: no build step, no CDN.
 import { api, ApiError, setCsrfToken, whenSignedOut } from './api.js';
 import { $ } from './dom.js';
 import { applyTranslations, label, language, onLanguageChange, setLanguage, t } from './i18n.js';
@@ -10,8 +10,9 @@ import { refreshIncident, showIncident } from './incident.js';
 import { hideSite, refreshSite, rerenderSite, showSite } from './sitemap.js';
 import { showDevice } from './device.js';
 import { showReport } from './report.js';
+import { homeFor, mayOpen, openPage, OVERSIGHT_VIEWS, oversightPage, showNav } from './admin.js';
 
-const VIEWS = ['login', 'board', 'incident', 'site', 'device', 'report', 'notice'];
+const VIEWS = ['login', 'board', 'incident', 'site', 'device', 'report', 'notice', ...OVERSIGHT_VIEWS];
 const STAFF = ['admin', 'property_manager', 'grid_worker', 'auditor'];
 // Who enters phone reports (the hub answers 403 to anyone else).
 const REPORTERS = ['admin', 'property_manager', 'grid_worker'];
@@ -48,6 +49,13 @@ function show(name) {
 function route() {
   if (!session) {
     show('login');
+    return;
+  }
+  const page = oversightPage(location.hash || homeFor(session.role));
+  if (page && mayOpen(page, session.role)) {
+    show(page);
+    openPage(page, session);
+    $('main').focus({ preventScroll: true });
     return;
   }
   if (!STAFF.includes(session.role)) {
@@ -100,7 +108,7 @@ function signedIn(s) {
   session = s;
   setCsrfToken(s.csrf_token);
   $('who').textContent = t('who', { user: s.username, role: label('role', s.role) });
-  $('nav').hidden = !STAFF.includes(s.role);
+  showNav(s.role, STAFF);
   $('nav-report').hidden = !REPORTERS.includes(s.role);
   $('logout').hidden = false;
   $('sound-hint').hidden = soundAvailable() || !STAFF.includes(s.role);
@@ -178,7 +186,7 @@ onLanguageChange(() => {
   rerenderSite();
   const status = $('live-status');
   if (status.className.split(' ')[1]) status.textContent = t('live.' + status.className.split(' ')[1]);
-  if (session && location.hash.match(/^#\/(incidents|devices)\//)) route();
+  if (session && (location.hash.match(/^#\/(incidents|devices)\//) || oversightPage(location.hash))) route();
 });
 
 whenSignedOut(() => signedOut(true));

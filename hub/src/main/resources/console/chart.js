@@ -1,12 +1,12 @@
-// A small SVG chart: the average per bucket as a line over a min-max band. Written here rather
-// than vendored: one chart type, a few hundred points, no licence to carry, and every label is
+// Small SVG charts: the average per bucket as a line over a min-max band, and bars. Written here rather
+// than vendored: two chart types, a few hundred points, no licence to carry, and every label is
 // text the screen reader and the translation see. A table of the same numbers sits beside it.
 import { svg } from './dom.js';
 import { language } from './i18n.js';
 
 const W = 800, H = 280, L = 56, R = 16, T = 16, B = 36;
 
-function niceTicks(min, max, count) {
+export function niceTicks(min, max, count) {
   if (min === max) { min -= 1; max += 1; }
   const span = max - min;
   const step0 = span / count;
@@ -64,5 +64,38 @@ export function drawChart({ points, from, to, bucketSeconds, title, unitLabel })
       chart.append(svg('circle', { class: 'avg', cx: x(r[0].ms), cy: y(r[0].avg), r: 3 }));
     }
   }
+  return chart;
+}
+
+const BAR_H = 26, BAR_GAP = 8, BAR_L = 150, BAR_R = 70;
+
+/**
+ * Horizontal bars, one per row, for comparing grids or departments on one figure. A row
+ * without a value (nothing to average) gets no bar and the word from `none`. The same numbers
+ * are in the table beside the chart.
+ */
+export function drawBars({ rows, title, format, none, max }) {
+  const top = Math.max(max || 0, ...rows.map(r => r.value ?? 0));
+  const ticks = niceTicks(0, top || 1, 4);
+  const end = ticks[ticks.length - 1];
+  const h = T + rows.length * (BAR_H + BAR_GAP) + 24;
+  const x = v => BAR_L + (W - BAR_L - BAR_R) * v / end;
+  const chart = svg('svg', { class: 'chart bars', viewBox: `0 0 ${W} ${h}`, role: 'img', 'aria-label': title });
+  chart.append(svg('title', null, title));
+  for (const v of ticks) {
+    chart.append(svg('line', { class: 'grid', x1: x(v), x2: x(v), y1: T, y2: h - 20 }));
+    chart.append(svg('text', { x: x(v), y: h - 6, 'text-anchor': 'middle' }, format(v)));
+  }
+  rows.forEach((r, i) => {
+    const y = T + i * (BAR_H + BAR_GAP);
+    chart.append(svg('text', { x: BAR_L - 8, y: y + BAR_H / 2 + 4, 'text-anchor': 'end' }, r.label));
+    if (r.value == null) {
+      chart.append(svg('text', { x: BAR_L + 6, y: y + BAR_H / 2 + 4, class: 'none' }, none));
+      return;
+    }
+    chart.append(svg('rect', { class: 'bar', x: BAR_L, y, width: Math.max(1, x(r.value) - BAR_L), height: BAR_H }));
+    chart.append(svg('text', { x: x(r.value) + 6, y: y + BAR_H / 2 + 4 }, format(r.value)));
+  });
+  chart.append(svg('line', { class: 'axis', x1: BAR_L, x2: BAR_L, y1: T - 4, y2: h - 20 }));
   return chart;
 }

@@ -5,12 +5,14 @@ import { api } from './api.js';
 import { $, el, svg } from './dom.js';
 import { label, t } from './i18n.js';
 import { age } from './format.js';
+import { gatewayHealth, loadGateways } from './gateways.js';
 
 const STATES = ['alarm', 'offline', 'warning', 'ok', 'unknown'];
 const REFRESH_MS = 30000;
 let timer = null;
 let community = null;
 let data = null;
+let gateways = [];
 
 export async function showSite() {
   clearTimeout(timer);
@@ -29,7 +31,7 @@ export async function refreshSite() {
 
 async function load() {
   try {
-    data = await api('/api/site');
+    [data, gateways] = await Promise.all([api('/api/site'), loadGateways()]);
   } catch (e) {
     $('site-body').replaceChildren(el('p', { class: 'error' }, e.message));
     return;
@@ -57,7 +59,8 @@ function render() {
   $('site-body').replaceChildren(picker,
     el('div', { class: 'site-layout' },
       el('div', null, plan(c), legend()),
-      el('div', { class: 'device-list' }, table(c))));
+      el('div', { class: 'device-list' }, table(c))),
+    gatewayHealth(gateways.filter(g => g.community_id === c.id)));
 }
 
 function plan(c) {

@@ -24,6 +24,9 @@ import org.communityguard.hub.api.Response;
  * count, false alarms, mean and p90 seconds to acknowledge and to resolve (from opening),
  * SLA compliance (share of incidents, false alarms aside, with no escalation, i.e. no missed
  * deadline), reopen rate and mean rating.
+ *
+ * <p>{@code &format=csv} (or {@code Accept: text/csv}) answers the same report as a CSV file to
+ * download ({@link SupervisionCsv}).
  */
 public final class SupervisionApi {
 
@@ -76,6 +79,25 @@ public final class SupervisionApi {
     }
 
     public Response get(Request req) throws Exception {
+        boolean csv = wantsCsv(req);
+        Report report = report(req);
+        return csv ? SupervisionCsv.response(report) : Response.json(200, req.json().writeValueAsBytes(report));
+    }
+
+    /** {@code format=csv|json} wins; without it, an Accept header that puts text/csv first. */
+    static boolean wantsCsv(Request req) {
+        String format = req.queryParam("format");
+        if (format != null) {
+            if (!format.equals("csv") && !format.equals("json")) {
+                throw HttpError.badRequest("'format' must be csv or json");
+            }
+            return format.equals("csv");
+        }
+        String accept = req.headers() == null ? null : req.headers().get("Accept");
+        return accept != null && accept.trim().toLowerCase(java.util.Locale.ROOT).startsWith("text/csv");
+    }
+
+    private Report report(Request req) throws SQLException {
         String by = req.queryParam("by") == null ? "grid" : req.queryParam("by");
         if (!by.equals("grid") && !by.equals("department")) {
             throw HttpError.badRequest("'by' must be grid or department");
@@ -105,7 +127,7 @@ public final class SupervisionApi {
                 }
             }
         }
-        return Response.json(200, req.json().writeValueAsBytes(new Report(from, to, by, rows, total)));
+        return new Report(from, to, by, rows, total);
     }
 
     private static Double dbl(ResultSet rs, int column) throws SQLException {

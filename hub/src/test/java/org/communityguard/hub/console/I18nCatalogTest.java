@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class I18nCatalogTest {
 
     private static final List<String> SCRIPTS = List.of("app.js", "board.js", "incident.js", "sitemap.js", "device.js",
-            "format.js", "chart.js", "live.js", "alarm.js", "api.js", "dom.js", "i18n.js");
+            "format.js", "chart.js", "live.js", "alarm.js", "api.js", "dom.js", "i18n.js",
+            "admin.js", "supervision.js", "settings.js", "audit.js", "gateways.js", "actions.js", "report.js", "sla.js");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{[a-z_]+}");
 
     private static String resource(String name) throws IOException {
