@@ -1,5 +1,11 @@
 package org.communityguard.hub.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -7,22 +13,18 @@ import java.util.List;
  * (its quotes doubled) when it holds a comma, a quote, CR or LF. Text that a spreadsheet would
  * run as a formula (starting with {@code = + - @}, tab or CR) gets a leading apostrophe, the
  * OWASP guard against CSV injection: a grid name comes from a site file, not from us. Numbers
- * go through {@link #number} and are never guarded. Written here instead of pulling in a CSV
- * library for one export of a dozen columns.
+ * go through {@link #number} and are never guarded. The quoting itself is Jackson's CSV writer.
  */
 public final class CsvWriter {
 
-    private final StringBuilder out = new StringBuilder();
+    private static final CsvMapper MAPPER = new CsvMapper();
+    private static final CsvSchema SCHEMA = CsvSchema.emptySchema().withLineSeparator("\r\n").withNullValue("");
+
+    private final List<List<String>> rows = new ArrayList<>();
 
     /** One record; null fields are empty. */
     public CsvWriter row(List<String> fields) {
-        for (int i = 0; i < fields.size(); i++) {
-            if (i > 0) {
-                out.append(',');
-            }
-            out.append(escape(fields.get(i)));
-        }
-        out.append("\r\n");
+        rows.add(fields);
         return this;
     }
 
@@ -46,17 +48,13 @@ public final class CsvWriter {
                 : java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
 
-    static String escape(String field) {
-        if (field == null) {
-            return "";
-        }
-        boolean quote = field.indexOf(',') >= 0 || field.indexOf('"') >= 0 || field.indexOf('\r') >= 0
-                || field.indexOf('\n') >= 0;
-        return quote ? '"' + field.replace("\"", "\"\"") + '"' : field;
-    }
-
     @Override
     public String toString() {
-        return out.toString();
+        try {
+            // Strict: quote only what needs it, so plain names read as they are.
+            return MAPPER.writer(SCHEMA).with(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING).writeValueAsString(rows);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
