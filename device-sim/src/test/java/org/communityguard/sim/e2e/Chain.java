@@ -25,7 +25,12 @@ import org.communityguard.edge.config.EdgeSettings;
 import org.communityguard.hub.Hub;
 import org.communityguard.hub.config.HubSettings;
 import org.communityguard.testkit.Database;
+import org.communityguard.sim.site.SiteDevice;
+import org.communityguard.sim.site.SiteLoader;
 import org.communityguard.testkit.Mosquitto;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * The whole chain, as deploy/demo.sh runs it but on real servers: a hub on TimescaleDB, an edge
@@ -51,6 +56,7 @@ final class Chain implements AutoCloseable {
         Map<String, String> hubEnv = hubEnv(db, 0);
         hubEnv.putAll(hubSettings);
         hub = startHub(hubEnv);
+        clearRetainedStatus(mosquitto);
         bufferDir = Files.createTempDirectory("edge-buffer");
         Map<String, String> edgeEnv = edgeEnv(mosquitto.tcpUrl(), "tcp://127.0.0.1:" + hub.uplinkPort(), bufferDir);
         edgeEnv.put("EDGE_COAP_PORT", "0");
@@ -60,6 +66,23 @@ final class Chain implements AutoCloseable {
         } catch (RuntimeException e) {
             hub.close();
             throw e;
+        }
+    }
+
+    /**
+     * The tests share one Mosquitto, and a simulated device leaves {@code offline} retained on its
+     * status topic when it stops: without this, the next chain's agent would start by reporting the
+     * previous test's devices offline.
+     */
+    private static void clearRetainedStatus(Mosquitto mosquitto) throws IOException {
+        try (MqttClient client = new MqttClient(mosquitto.tcpUrl(), "chain-clear-" + System.nanoTime(), new MemoryPersistence())) {
+            client.connect();
+            for (SiteDevice d : SiteLoader.load(SITE).devices()) {
+                client.publish("devices/" + d.id() + "/status", new byte[0], 1, true);
+            }
+            client.disconnect();
+        } catch (MqttException e) {
+            throw new IOException("could not clear retained device status on " + mosquitto.tcpUrl(), e);
         }
     }
 
