@@ -188,3 +188,14 @@ bench_remove_dir() {
     printf 'logs kept in %s\n' "$BENCH_DIR" >&2
   fi
 }
+
+# Driver, then hub, then database: nobody spends its last seconds retrying a vanished server.
+bench_cleanup() {
+  if [[ -n ${BENCH_DRIVER_PID:-} ]] && kill -0 "$BENCH_DRIVER_PID" 2>/dev/null; then
+    kill -TERM "$BENCH_DRIVER_PID" 2>/dev/null || true
+    wait "$BENCH_DRIVER_PID" 2>/dev/null || true
+  fi
+  bench_stop_hub
+  bench_stop_postgres
+  bench_remove_dir
+}

@@ -31,7 +31,7 @@ bench_console() {
   done
 
   bench_make_dir
-  on_exit bench_console_cleanup
+  on_exit bench_cleanup
 
   section "machine"
   bench_describe_machine
@@ -113,12 +113,3 @@ bench_console_driver() {
   fi
 }
 
-bench_console_cleanup() {
-  if [[ -n ${BENCH_DRIVER_PID:-} ]] && kill -0 "$BENCH_DRIVER_PID" 2>/dev/null; then
-    kill -TERM "$BENCH_DRIVER_PID" 2>/dev/null || true
-    wait "$BENCH_DRIVER_PID" 2>/dev/null || true
-  fi
-  bench_stop_hub
-  bench_stop_postgres
-  bench_remove_dir
-}

@@ -40,7 +40,7 @@ bench_ingest() {
   [[ $gateways =~ ^[0-9]+$ && $gateways -ge 1 && $gateways -le 999 ]] || fail "--gateways must be 1 to 999"
 
   bench_make_dir
-  on_exit bench_ingest_cleanup
+  on_exit bench_cleanup
 
   section "machine"
   bench_describe_machine
@@ -142,13 +142,3 @@ bench_stop_hub() {
   fi
 }
 
-# Driver, then hub, then database: nobody spends its last seconds retrying a vanished server.
-bench_ingest_cleanup() {
-  if [[ -n ${BENCH_DRIVER_PID:-} ]] && kill -0 "$BENCH_DRIVER_PID" 2>/dev/null; then
-    kill -TERM "$BENCH_DRIVER_PID" 2>/dev/null || true
-    wait "$BENCH_DRIVER_PID" 2>/dev/null || true
-  fi
-  bench_stop_hub
-  bench_stop_postgres
-  bench_remove_dir
-}
