@@ -127,6 +127,7 @@ export default {
   "action.confirmed": "Fire confirmed by a second detector",
   "action.sensor_normal": "Sensor back to normal",
   "action.linkage": "Gateway linkage ran",
+  "action.severity_raised": "Severity raised (confirmed fire in the building)",
   "action.residents_alerted": "Residents of the building alerted",
   "role.admin": "administrator",
   "role.property_manager": "property manager",

@@ -127,6 +127,7 @@ export default {
   "action.confirmed": "第二个探测器确认火情",
   "action.sensor_normal": "传感器恢复正常",
   "action.linkage": "网关联动已执行",
+  "action.severity_raised": "级别提升（本楼火情已确认）",
   "action.residents_alerted": "已通知本楼居民",
   "role.admin": "管理员",
   "role.property_manager": "物业管理员",

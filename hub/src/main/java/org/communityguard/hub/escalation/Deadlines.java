@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Per-incident step deadlines in {@code incident_deadlines}. Armed at the first dispatch
@@ -56,6 +57,36 @@ public final class Deadlines {
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE incident_deadlines SET next_at = NULL WHERE incident_id = ?")) {
             ps.setLong(1, incidentId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Incidents whose severity was raised (a confirmed fire in their building) answer to the
+     * stricter policy at once: each unmet step's deadline moves earlier by the difference of the
+     * two periods, from the same start (opening, or reopening). A step already escalated keeps
+     * its escalation schedule; one not yet due is chased from its new deadline. A policy that is
+     * not stricter changes nothing.
+     */
+    public static void tighten(Connection c, List<Long> incidentIds, String severity) throws SQLException {
+        if (incidentIds.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE incident_deadlines d
+                SET due_at = d.due_at - (d.period_s - p.s) * interval '1 second',
+                    period_s = p.s,
+                    next_at = CASE WHEN d.next_at IS NULL OR d.level > 0 THEN d.next_at
+                                   ELSE d.due_at - (d.period_s - p.s) * interval '1 second' END
+                FROM (SELECT 'acknowledge' AS step, acknowledge_s AS s FROM sla_policies WHERE severity = ?
+                      UNION ALL SELECT 'on_site', on_site_s FROM sla_policies WHERE severity = ?
+                      UNION ALL SELECT 'resolve', resolve_s FROM sla_policies WHERE severity = ?) p
+                WHERE d.incident_id = ANY (?) AND d.step = p.step AND d.met_at IS NULL AND p.s < d.period_s
+                """)) {
+            ps.setString(1, severity);
+            ps.setString(2, severity);
+            ps.setString(3, severity);
+            ps.setArray(4, c.createArrayOf("bigint", incidentIds.toArray()));
             ps.executeUpdate();
         }
     }

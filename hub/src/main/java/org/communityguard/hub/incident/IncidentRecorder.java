@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.communityguard.hub.escalation.Deadlines;
 import org.communityguard.hub.incident.threshold.Threshold;
 import org.communityguard.hub.incident.threshold.ThresholdSet;
 import org.communityguard.hub.incident.threshold.Thresholds;
@@ -289,9 +290,10 @@ public final class IncidentRecorder {
                 }
             }
         }
+        Deadlines.tighten(c, List.copyOf(raised.keySet()), Severity.CRITICAL.wireName());
         for (Map.Entry<Long, String> e : raised.entrySet()) {
             ObjectNode entry = json.createObjectNode();
-            entry.put("message", "severity raised: the building has a confirmed fire");
+            entry.put("message", "severity raised: the building has a confirmed fire; unmet deadlines follow the critical SLA");
             entry.put("from", e.getValue());
             entry.put("to", Severity.CRITICAL.wireName());
             entry.put("group_id", groupId);

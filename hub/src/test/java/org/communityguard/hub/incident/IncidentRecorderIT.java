@@ -11,6 +11,9 @@ import java.util.Map;
 import org.communityguard.hub.Hub;
 import org.communityguard.hub.HubFixture;
 import org.communityguard.hub.audit.AuditLog;
+import org.communityguard.hub.escalation.Deadlines;
+import org.communityguard.hub.escalation.SlaPolicies;
+import org.communityguard.hub.escalation.Step;
 import org.communityguard.hub.incident.threshold.Thresholds;
 import org.communityguard.testkit.RealServers;
 import org.communityguard.testkit.TimescaleDb;
@@ -84,6 +87,49 @@ class IncidentRecorderIT {
             recorder.announce(record(hub, recorder, fire("smoke-b2-03", now + 3000)), listener);
             assertThat(confirmed).as("an already open fire changes nothing").hasSize(1);
         }
+    }
+
+    @Test
+    void anIncidentRaisedByAConfirmedFireAnswersToTheCriticalSlaAtOnce(TimescaleDb timescale) throws Exception {
+        try (Hub hub = HubFixture.start(timescale.createDatabase(), Map.of())) {
+            Thresholds thresholds = new Thresholds(hub.database().dataSource(), new AuditLog(Hub.jsonMapper()));
+            thresholds.reload();
+            IncidentRecorder recorder = new IncidentRecorder(new IncidentStore(Hub.jsonMapper()), thresholds,
+                    Hub.jsonMapper(), new SimpleMeterRegistry());
+            long now = System.currentTimeMillis();
+            // A major detector fault in B2, dispatched: its deadlines follow the major SLA (15 min, 1 h, 8 h).
+            record(hub, recorder, new Candidate(IncidentType.DETECTOR_FAULT, Severity.MAJOR, "smoke-b2-04",
+                    HubFixture.GATEWAY, now, "Detector fault at smoke-b2-04", JsonNodeFactory.instance.objectNode()));
+            long fault = HubFixture.count(hub, "SELECT id FROM incidents WHERE type = 'DETECTOR_FAULT'");
+            try (Connection c = hub.database().dataSource().getConnection()) {
+                new Deadlines(new SlaPolicies()).armIfAbsent(c, fault, "major");
+                new Deadlines(new SlaPolicies()).meet(c, fault, List.of(Step.ACKNOWLEDGE));
+            }
+            assertThat(periods(hub, fault)).containsExactly(900L, 3600L, 28800L);
+
+            // Two detectors of B2 alarm: a confirmed fire, and the fault becomes critical.
+            record(hub, recorder, fire("smoke-b2-01", now + 1000));
+            record(hub, recorder, fire("smoke-b2-02", now + 2000));
+            assertThat(HubFixture.count(hub, "SELECT count(*) FROM incidents WHERE id = " + fault + " AND severity = 'critical'"))
+                    .isOne();
+            // The met step stays as it was; the others now follow the critical SLA (15 min, 2 h), from the opening.
+            assertThat(periods(hub, fault)).containsExactly(900L, 900L, 7200L);
+            assertThat(HubFixture.count(hub, "SELECT count(*) FROM incident_deadlines d JOIN incidents i ON i.id = d.incident_id"
+                    + " WHERE d.incident_id = " + fault + " AND d.step <> 'acknowledge'"
+                    + " AND d.due_at = i.opened_at + d.period_s * interval '1 second' AND d.next_at = d.due_at")).isEqualTo(2);
+        }
+    }
+
+    private static List<Long> periods(Hub hub, long incident) throws Exception {
+        List<Long> out = new ArrayList<>();
+        try (Connection c = hub.database().dataSource().getConnection();
+             var rs = c.createStatement().executeQuery("SELECT period_s FROM incident_deadlines WHERE incident_id = "
+                     + incident + " ORDER BY CASE step WHEN 'acknowledge' THEN 0 WHEN 'on_site' THEN 1 ELSE 2 END")) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
     }
 
     private static IncidentRecorder.Recorded record(Hub hub, IncidentRecorder recorder, Candidate k) throws Exception {
