@@ -29,6 +29,7 @@ import org.communityguard.sim.site.SiteDevice;
 import org.communityguard.sim.site.SiteLoader;
 import org.communityguard.testkit.Mosquitto;
 import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
@@ -76,7 +77,10 @@ final class Chain implements AutoCloseable {
      */
     private static void clearRetainedStatus(Mosquitto mosquitto) throws IOException {
         try (MqttClient client = new MqttClient(mosquitto.tcpUrl(), "chain-clear-" + System.nanoTime(), new MemoryPersistence())) {
-            client.connect();
+            MqttConnectOptions options = new MqttConnectOptions();
+            // Room for every device's clear in flight: Paho's default window of 10 refuses the eleventh.
+            options.setMaxInflight(1000);
+            client.connect(options);
             for (SiteDevice d : SiteLoader.load(SITE).devices()) {
                 client.publish("devices/" + d.id() + "/status", new byte[0], 1, true);
             }
