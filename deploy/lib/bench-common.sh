@@ -199,3 +199,14 @@ bench_cleanup() {
   bench_stop_postgres
   bench_remove_dir
 }
+
+# Stops hub and database, prints the timings, and ends with the driver's RESULT line: the last
+# line, whatever else was printed.
+bench_finish() {
+  section "stop"
+  bench_stop_hub
+  bench_stop_postgres
+  sections_summary
+  BENCH_OK=1
+  grep '^RESULT ' "$BENCH_DIR/driver.log" | tail -n 1
+}

@@ -87,12 +87,7 @@ bench_console() {
   BENCH_ADMIN_PASSWORD=$admin_password bench_console_driver measure --hub "http://127.0.0.1:$http_port" \
     --db-url "$db_url" "${driver_args[@]}"
 
-  section "stop"
-  bench_stop_hub
-  bench_stop_postgres
-  sections_summary
-  BENCH_OK=1
-  grep '^RESULT ' "$BENCH_DIR/driver.log" | tail -n 1
+  bench_finish
 }
 
 # Runs the driver in the background with its output followed here (bash runs the INT/TERM trap,

@@ -104,13 +104,7 @@ bench_ingest() {
     fail "the ingest benchmark failed (exit $status); driver and hub logs in $BENCH_DIR"
   fi
 
-  section "stop"
-  bench_stop_hub
-  bench_stop_postgres
-  sections_summary
-  BENCH_OK=1
-  # The RESULT line is the last line, whatever else was printed.
-  grep '^RESULT ' "$BENCH_DIR/driver.log" | tail -n 1
+  bench_finish
 }
 
 bench_wait_hub() {
