@@ -57,7 +57,7 @@ final class Chain implements AutoCloseable {
         Map<String, String> hubEnv = hubEnv(db, 0);
         hubEnv.putAll(hubSettings);
         hub = startHub(hubEnv);
-        clearRetainedStatus(mosquitto);
+        clearBroker(mosquitto);
         bufferDir = Files.createTempDirectory("edge-buffer");
         Map<String, String> edgeEnv = edgeEnv(mosquitto.tcpUrl(), "tcp://127.0.0.1:" + hub.uplinkPort(), bufferDir);
         edgeEnv.put("EDGE_COAP_PORT", "0");
@@ -71,11 +71,12 @@ final class Chain implements AutoCloseable {
     }
 
     /**
-     * The tests share one Mosquitto, and a simulated device leaves {@code offline} retained on its
-     * status topic when it stops: without this, the next chain's agent would start by reporting the
-     * previous test's devices offline.
+     * The tests share one Mosquitto, and what a previous test left there would reach this chain's
+     * agent and report the previous test's devices offline: the {@code offline} a simulated device
+     * leaves retained on its status topic when it stops, and whatever was queued for the agent's
+     * persistent session (same gateway, same client id) after the previous agent stopped.
      */
-    private static void clearRetainedStatus(Mosquitto mosquitto) throws IOException {
+    private static void clearBroker(Mosquitto mosquitto) throws IOException {
         try (MqttClient client = new MqttClient(mosquitto.tcpUrl(), "chain-clear-" + System.nanoTime(), new MemoryPersistence())) {
             MqttConnectOptions options = new MqttConnectOptions();
             // Room for every device's clear in flight: Paho's default window of 10 refuses the eleventh.
@@ -87,6 +88,15 @@ final class Chain implements AutoCloseable {
             client.disconnect();
         } catch (MqttException e) {
             throw new IOException("could not clear retained device status on " + mosquitto.tcpUrl(), e);
+        }
+        // A clean session under the agent's client id ends the old one, queued messages and all.
+        try (MqttClient agentSession = new MqttClient(mosquitto.tcpUrl(), "edge-" + GATEWAY, new MemoryPersistence())) {
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setCleanSession(true);
+            agentSession.connect(options);
+            agentSession.disconnect();
+        } catch (MqttException e) {
+            throw new IOException("could not end the agent's previous session on " + mosquitto.tcpUrl(), e);
         }
     }
 
