@@ -1,18 +1,14 @@
 package org.communityguard.hub.notify;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
+import org.communityguard.hub.task.PollingTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +28,8 @@ public final class NotificationSender implements AutoCloseable {
     private final Map<String, NotificationChannel> channels;
     private final int maxAttempts;
     private final Duration retryBase;
-    private final Duration poll;
     private final MeterRegistry metrics;
-    private final ScheduledExecutorService thread =
-            Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hub-notify", true));
-    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final PollingTask task;
 
     public NotificationSender(DataSource dataSource, Map<String, NotificationChannel> channels, int maxAttempts,
                               Duration retryBase, Duration poll, MeterRegistry metrics) {
@@ -44,26 +37,17 @@ public final class NotificationSender implements AutoCloseable {
         this.channels = Map.copyOf(channels);
         this.maxAttempts = maxAttempts;
         this.retryBase = retryBase;
-        this.poll = poll;
         this.metrics = metrics;
+        this.task = new PollingTask("hub-notify", poll, this::sendDue);
     }
 
     public void start() {
-        thread.scheduleWithFixedDelay(this::sendDue, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+        task.start();
     }
 
     /** Something was queued: send now rather than at the next poll. */
     public void wake() {
-        if (wakePending.compareAndSet(false, true)) {
-            try {
-                thread.execute(() -> {
-                    wakePending.set(false);
-                    sendDue();
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                wakePending.set(false);
-            }
-        }
+        task.wake();
     }
 
     private void sendDue() {
@@ -167,11 +151,6 @@ public final class NotificationSender implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        task.close();
     }
 }

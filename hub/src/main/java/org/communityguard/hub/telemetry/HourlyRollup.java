@@ -3,7 +3,6 @@ package org.communityguard.hub.telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,11 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
+import org.communityguard.hub.task.PollingTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,17 +62,14 @@ public final class HourlyRollup implements AutoCloseable {
 
     private final DataSource dataSource;
     private final String hourExpr;
-    private final Duration every;
     private final Clock clock;
     private final Counter hoursRolled;
     private final AtomicReference<Instant> rolledUpTo = new AtomicReference<>();
-    private final ScheduledExecutorService scheduler =
-            Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hub-rollup", true));
+    private final PollingTask task;
 
     public HourlyRollup(DataSource dataSource, boolean timescale, Duration every, Clock clock, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.hourExpr = hourExpression(timescale);
-        this.every = every;
         this.clock = clock;
         this.hoursRolled = Counter.builder("hub.telemetry.rollup.hours")
                 .description("device-hours of readings rolled up for charts").register(registry);
@@ -83,6 +77,13 @@ public final class HourlyRollup implements AutoCloseable {
                         r -> r.get() == null ? Double.NaN : Duration.between(r.get(), clock.instant()).toSeconds())
                 .description("seconds between now and the end of the last hour rolled up").baseUnit("seconds")
                 .register(registry);
+        this.task = new PollingTask("hub-rollup", every, () -> {
+            try {
+                runOnce();
+            } catch (Exception e) {
+                log.warn("telemetry rollup failed, retrying in {}: {}", every, e.toString());
+            }
+        });
     }
 
     /** {@code time_bucket} on TimescaleDB, {@code date_bin} otherwise: the same hours either way. */
@@ -92,13 +93,7 @@ public final class HourlyRollup implements AutoCloseable {
     }
 
     public void start() {
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                runOnce();
-            } catch (Exception e) {
-                log.warn("telemetry rollup failed, retrying in {}: {}", every, e.toString());
-            }
-        }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        task.start();
     }
 
     /** Rolls up every hour that has ended since the last run (all of history on the first); returns how many hours. */
@@ -174,11 +169,6 @@ public final class HourlyRollup implements AutoCloseable {
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
-        try {
-            scheduler.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        task.close();
     }
 }

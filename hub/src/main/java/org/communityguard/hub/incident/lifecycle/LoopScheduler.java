@@ -1,14 +1,8 @@
 package org.communityguard.hub.incident.lifecycle;
 
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.communityguard.hub.dispatch.Dispatcher;
 import org.communityguard.hub.escalation.Escalator;
@@ -17,6 +11,7 @@ import org.communityguard.hub.incident.IncidentStore;
 import org.communityguard.hub.notify.NotificationSender;
 import org.communityguard.hub.notify.ResidentAlerts;
 import org.communityguard.hub.storage.Tx;
+import org.communityguard.hub.task.PollingTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +32,8 @@ public final class LoopScheduler implements IncidentListener, AutoCloseable {
     private final Escalator escalator;
     private final ResidentAlerts alerts;
     private final NotificationSender sender;
-    private final Duration poll;
     private final LoopListener listener;
-    private final ScheduledExecutorService thread =
-            Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hub-loop", true));
-    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final PollingTask task;
 
     public LoopScheduler(DataSource dataSource, Dispatcher dispatcher, Escalator escalator, ResidentAlerts alerts,
                          NotificationSender sender, Duration poll, LoopListener listener) {
@@ -50,12 +42,12 @@ public final class LoopScheduler implements IncidentListener, AutoCloseable {
         this.escalator = escalator;
         this.alerts = alerts;
         this.sender = sender;
-        this.poll = poll;
         this.listener = listener;
+        this.task = new PollingTask("hub-loop", poll, this::tick);
     }
 
     public void start() {
-        thread.scheduleWithFixedDelay(this::tick, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+        task.start();
     }
 
     /** Called after the ingest transaction that opened incidents committed: dispatch them now. */
@@ -66,16 +58,7 @@ public final class LoopScheduler implements IncidentListener, AutoCloseable {
 
     /** Run a tick soon (an incident was reopened or reported). Many wakes before it runs are one tick. */
     public void wake() {
-        if (wakePending.compareAndSet(false, true)) {
-            try {
-                thread.execute(() -> {
-                    wakePending.set(false);
-                    tick();
-                });
-            } catch (RejectedExecutionException e) {
-                wakePending.set(false);
-            }
-        }
+        task.wake();
     }
 
     private void tick() {
@@ -117,11 +100,6 @@ public final class LoopScheduler implements IncidentListener, AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        task.close();
     }
 }

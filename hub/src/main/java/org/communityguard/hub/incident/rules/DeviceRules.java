@@ -1,5 +1,6 @@
 package org.communityguard.hub.incident.rules;
 
+import java.util.function.Supplier;
 import org.communityguard.hub.incident.Findings;
 import org.communityguard.hub.incident.threshold.ThresholdSet;
 import org.communityguard.hub.ingest.IncomingReading;
@@ -14,10 +15,12 @@ public abstract class DeviceRules<S extends RuleState> {
 
     private final String deviceType;
     private final Class<S> stateType;
+    private final Supplier<S> newState;
 
-    protected DeviceRules(String deviceType, Class<S> stateType) {
+    protected DeviceRules(String deviceType, Class<S> stateType, Supplier<S> newState) {
         this.deviceType = deviceType;
         this.stateType = stateType;
+        this.newState = newState;
     }
 
     /** The device profile's type name, e.g. {@code smoke_detector}. */
@@ -25,7 +28,10 @@ public abstract class DeviceRules<S extends RuleState> {
         return deviceType;
     }
 
-    public abstract S newState();
+    /** What the rules remember of a device not seen before. */
+    public final S newState() {
+        return newState.get();
+    }
 
     /** Judges one telemetry or event reading; adds what it finds to {@code out}. */
     public final void evaluate(String gatewayId, IncomingReading r, ThresholdSet t, RuleState state, Findings out) {

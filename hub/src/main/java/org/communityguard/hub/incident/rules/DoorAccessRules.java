@@ -89,12 +89,7 @@ public final class DoorAccessRules extends DeviceRules<DoorAccessRules.State> {
     }
 
     public DoorAccessRules() {
-        super("door_access", State.class);
-    }
-
-    @Override
-    public State newState() {
-        return new State();
+        super("door_access", State.class, State::new);
     }
 
     @Override

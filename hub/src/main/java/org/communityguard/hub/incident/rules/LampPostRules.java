@@ -48,12 +48,7 @@ public final class LampPostRules extends DeviceRules<LampPostRules.State> {
     }
 
     public LampPostRules() {
-        super("lamp_post", State.class);
-    }
-
-    @Override
-    public State newState() {
-        return new State();
+        super("lamp_post", State.class, State::new);
     }
 
     @Override

@@ -64,12 +64,7 @@ public final class ManholeRules extends DeviceRules<ManholeRules.State> {
     }
 
     public ManholeRules() {
-        super("manhole", State.class);
-    }
-
-    @Override
-    public State newState() {
-        return new State();
+        super("manhole", State.class, State::new);
     }
 
     @Override

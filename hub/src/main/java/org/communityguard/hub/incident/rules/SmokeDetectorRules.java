@@ -62,12 +62,7 @@ public final class SmokeDetectorRules extends DeviceRules<SmokeDetectorRules.Sta
     }
 
     public SmokeDetectorRules() {
-        super("smoke_detector", State.class);
-    }
-
-    @Override
-    public State newState() {
-        return new State();
+        super("smoke_detector", State.class, State::new);
     }
 
     @Override
