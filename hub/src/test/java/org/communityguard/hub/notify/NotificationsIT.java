@@ -78,13 +78,6 @@ class NotificationsIT {
         sms.close();
     }
 
-    private long dispatchedFireAt(String device) throws Exception {
-        api.smokeAlarm(device);
-        long[] id = {-1};
-        await().atMost(Duration.ofSeconds(20)).until(() -> (id[0] = api.incidentAt(pm, device, "dispatched")) > 0);
-        return id[0];
-    }
-
     private List<String> attempts(long incident, String channel) throws Exception {
         return attempts(incident, channel, "%");
     }
@@ -120,7 +113,7 @@ class NotificationsIT {
     private void webhookRetries(FakeEndpoint flakyWebhook) throws Exception {
         assertThat(api.put(api.admin(), "/api/departments/fire", "{\"name\": \"Fire brigade contact\", \"webhook_url\": \""
                 + flakyWebhook.url() + "\"}").status()).isEqualTo(200);
-        long id = dispatchedFireAt("smoke-b1-05");
+        long id = api.dispatchedFireAt(pm, "smoke-b1-05");
 
         await().atMost(Duration.ofSeconds(15)).until(() -> attempts(id, "webhook", flakyWebhook.url()).contains("sent"));
         assertThat(attempts(id, "webhook", flakyWebhook.url())).containsExactly("retry", "retry", "sent");
@@ -145,7 +138,7 @@ class NotificationsIT {
 
     @Test
     void theRespondersEmailReachesARealSmtpServer() throws Exception {
-        long id = dispatchedFireAt("smoke-b1-04");
+        long id = api.dispatchedFireAt(pm, "smoke-b1-04");
 
         await().atMost(Duration.ofSeconds(15)).until(() -> Arrays.stream(smtp.getReceivedMessages())
                 .anyMatch(m -> subject(m).contains("FIRE dispatched") && body(m).contains("#" + id + " ")));
@@ -166,7 +159,7 @@ class NotificationsIT {
         api.post(staff, "/api/residents", "{\"name\": \"Zhao Liu\", \"building\": \"B2\", \"phone\": \"+8613700000004\","
                 + " \"notify_by\": \"none\"}");
         api.post(staff, "/api/residents", "{\"name\": \"Sun Qi\", \"building\": \"B3\", \"phone\": \"+8613700000005\"}");
-        long id = dispatchedFireAt("smoke-b2-02");
+        long id = api.dispatchedFireAt(pm, "smoke-b2-02");
 
         // Detection confirms the fire (a second detector in the building) with a timeline entry.
         Timeline timeline = new Timeline(Hub.jsonMapper());

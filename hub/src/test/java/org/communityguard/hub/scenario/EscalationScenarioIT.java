@@ -72,13 +72,6 @@ class EscalationScenarioIT {
         sms.close();
     }
 
-    private long dispatchedFireAt(String device) throws Exception {
-        api.smokeAlarm(device);
-        long[] id = {-1};
-        await().atMost(Duration.ofSeconds(20)).until(() -> (id[0] = api.incidentAt(pm, device, "dispatched")) > 0);
-        return id[0];
-    }
-
     private static List<JsonNode> escalations(JsonNode incident) {
         return incident.path("timeline").findParents("action").stream()
                 .filter(e -> e.path("action").asText().equals("escalated")).toList();
@@ -104,7 +97,7 @@ class EscalationScenarioIT {
 
     @Test
     void aSensorIncidentIsDispatchedPerTheRoutingTableAndEscalatesWhenNobodyAcknowledges() throws Exception {
-        long id = dispatchedFireAt("smoke-b1-03");
+        long id = api.dispatchedFireAt(pm, "smoke-b1-03");
         String path = "/api/incidents/" + id;
 
         JsonNode dispatched = api.get(pm, path).json();
@@ -156,7 +149,7 @@ class EscalationScenarioIT {
     void escalationSurvivesAHubRestartMidDeadline() throws Exception {
         assertThat(api.put(pm, "/api/slas/critical", "{\"acknowledge_s\": 4, \"on_site_s\": 600, \"resolve_s\": 3600}")
                 .status()).isEqualTo(200);
-        long id = dispatchedFireAt("smoke-b2-01");
+        long id = api.dispatchedFireAt(pm, "smoke-b2-01");
         String path = "/api/incidents/" + id;
         JsonNode before = api.get(pm, path).json();
         Instant due = Instant.parse(before.path("deadlines").get(0).path("due_at").asText());

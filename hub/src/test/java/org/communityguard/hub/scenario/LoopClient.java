@@ -1,6 +1,7 @@
 package org.communityguard.hub.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -149,6 +150,14 @@ public final class LoopClient {
             }
         }
         return -1;
+    }
+
+    /** Raises a smoke alarm at {@code deviceId} and waits until its incident is dispatched; returns its id. */
+    public long dispatchedFireAt(String token, String deviceId) throws Exception {
+        smokeAlarm(deviceId);
+        long[] id = {-1};
+        await().atMost(Duration.ofSeconds(20)).until(() -> (id[0] = incidentAt(token, deviceId, "dispatched")) > 0);
+        return id[0];
     }
 
     /** Creates a staff account through the admin API. */

@@ -71,13 +71,6 @@ class LoopScenarioIT {
         hub.close();
     }
 
-    private long dispatchedFireAt(String device) throws Exception {
-        api.smokeAlarm(device);
-        long[] id = {-1};
-        await().atMost(Duration.ofSeconds(20)).until(() -> (id[0] = api.incidentAt(pm, device, "dispatched")) > 0);
-        return id[0];
-    }
-
     private static List<String> actions(JsonNode incident) {
         List<String> out = new ArrayList<>();
         incident.path("timeline").forEach(e -> out.add(e.path("action").asText() + ":" + e.path("actor").asText()));
@@ -86,7 +79,7 @@ class LoopScenarioIT {
 
     @Test
     void fullLoopFromOpenToClosedWithRatingThenReopenedAndCancelledAsFalseAlarm() throws Exception {
-        long id = dispatchedFireAt("smoke-b1-01");
+        long id = api.dispatchedFireAt(pm, "smoke-b1-01");
         String path = "/api/incidents/" + id;
 
         // The property manager sees where it went: building B1 is in grid G1, FIRE goes to the fire contact on duty.
@@ -158,7 +151,7 @@ class LoopScenarioIT {
 
     @Test
     void twoPeopleAcknowledgingAtOnceGetOneSuccessAndOneConflict() throws Exception {
-        long id = dispatchedFireAt("smoke-b1-02");
+        long id = api.dispatchedFireAt(pm, "smoke-b1-02");
         String path = "/api/incidents/" + id + "/acknowledge";
         CyclicBarrier start = new CyclicBarrier(2);
         ExecutorService two = Executors.newFixedThreadPool(2);
