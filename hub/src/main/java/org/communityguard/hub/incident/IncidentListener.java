@@ -1,6 +1,7 @@
 package org.communityguard.hub.incident;
 
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * Told about incidents once the transaction that opened them has committed (dispatch,
@@ -39,7 +40,7 @@ public interface IncidentListener {
             call.run();
         } catch (RuntimeException e) {
             // The incident is committed; a failing listener must not undo that or silence the others.
-            org.slf4j.LoggerFactory.getLogger(IncidentListener.class).error("incident listener {} failed", listener, e);
+            LoggerFactory.getLogger(IncidentListener.class).error("incident listener {} failed", listener, e);
         }
     }
 }
