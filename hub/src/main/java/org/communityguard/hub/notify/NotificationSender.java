@@ -86,7 +86,8 @@ public final class NotificationSender implements AutoCloseable {
                 NotificationChannel channel = channels.get(n.channel());
                 try {
                     if (channel == null) {
-                        throw new NotificationChannel.Undeliverable("channel " + n.channel() + " is not configured on this hub");
+                        throw new NotificationChannel.Undeliverable(Undelivered.Cause.CONFIGURATION,
+                                "channel " + n.channel() + " is not configured on this hub");
                     }
                     channel.send(n);
                     outcome = "sent";
