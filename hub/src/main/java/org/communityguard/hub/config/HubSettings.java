@@ -142,14 +142,24 @@ public final class HubSettings {
             "SMS gateway endpoint (POST {\"to\", \"text\"}); empty: no SMS");
     public static final Setting<String> NOTIFY_SMS_TOKEN = new Setting<>("notify.sms.token", SettingType.Text.secretText(), "",
             "bearer token for the SMS gateway; empty: none sent");
-    public static final Setting<Integer> NOTIFY_MAX_ATTEMPTS = new Setting<>("notify.max-attempts",
-            new SettingType.Int(1, 50, "attempts"), 8, "attempts per notification before it is marked failed");
     public static final Setting<Duration> NOTIFY_RETRY_BASE = new Setting<>("notify.retry-base",
             new SettingType.Time(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(5),
-            "wait before the first retry; doubled for each further one, at most 1h");
+            "wait before the first retry; doubled for each further one, at most 5m (a receiver's Retry-After is honoured)");
+    public static final Setting<Duration> NOTIFY_RETRY_BUDGET = new Setting<>("notify.retry-budget",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofDays(7)), Duration.ofMinutes(10),
+            "how long after it was queued a notification (of an incident that is not critical) is still retried; then it is undeliverable and escalated to the next role");
+    public static final Setting<Duration> NOTIFY_RETRY_BUDGET_CRITICAL = new Setting<>("notify.retry-budget-critical",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofDays(7)), Duration.ofHours(2),
+            "the same for a critical incident's notifications (a fire): tried far longer, unless the step it calls for is met first");
+    public static final Setting<Integer> NOTIFY_SENDERS = new Setting<>("notify.senders",
+            new SettingType.Int(1, 64, "attempts"), 8,
+            "notifications sent at once by each hub: a receiver that is slow to answer holds up one, not the others");
+    public static final Setting<Duration> NOTIFY_LEASE = new Setting<>("notify.lease",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofSeconds(30),
+            "how long a hub's claim on a notification it is sending lasts unless renewed (it is, while the attempt lasts); a hub that stops mid-send leaves it to another after this; at least 3 loop.poll-interval");
     public static final Setting<Duration> NOTIFY_TIMEOUT = new Setting<>("notify.timeout",
             new SettingType.Time(Duration.ofSeconds(1), Duration.ofMinutes(2)), Duration.ofSeconds(10),
-            "connect and answer timeout of one notification attempt (webhook, SMTP, SMS gateway)");
+            "connect and answer timeout of one notification attempt: webhook and SMS gateway (the whole exchange is cut off at twice this), SMTP (connecting, each read, each write)");
 
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY,
@@ -164,5 +174,6 @@ public final class HubSettings {
             INCIDENT_LIVENESS_INTERVAL,
             LOOP_POLL, NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT, NOTIFY_SMTP_TLS,
             NOTIFY_SMTP_USER, NOTIFY_SMTP_PASSWORD, NOTIFY_SMTP_FROM, NOTIFY_SMS_URL, NOTIFY_SMS_TOKEN,
-            NOTIFY_MAX_ATTEMPTS, NOTIFY_RETRY_BASE, NOTIFY_TIMEOUT);
+            NOTIFY_RETRY_BASE, NOTIFY_RETRY_BUDGET, NOTIFY_RETRY_BUDGET_CRITICAL, NOTIFY_SENDERS, NOTIFY_LEASE,
+            NOTIFY_TIMEOUT);
 }

@@ -1,5 +1,6 @@
 package org.communityguard.hub.notify;
 
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -11,8 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Properties;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 
-/** E-mail over SMTP (Eclipse Angus Mail), plain text, UTF-8. */
+/**
+ * E-mail over SMTP (Eclipse Angus Mail), plain text, UTF-8. Connecting, each read and each write
+ * are bounded by the timeout; {@code X-CommunityGuard-Delivery} is the notification's id, the
+ * same on a repeated send.
+ */
 public final class EmailChannel implements NotificationChannel {
 
     /** How the connection to the SMTP server is protected. */
@@ -62,7 +70,7 @@ public final class EmailChannel implements NotificationChannel {
         try {
             to = new InternetAddress(n.recipient(), true);
         } catch (AddressException e) {
-            throw new Undeliverable("not an e-mail address: " + n.recipient());
+            throw new Undeliverable(Undelivered.Cause.REJECTED, "not an e-mail address: " + n.recipient());
         }
         MimeMessage m = new MimeMessage(session);
         m.setFrom(from);
@@ -75,7 +83,32 @@ public final class EmailChannel implements NotificationChannel {
             t.connect(user.isEmpty() ? null : user, user.isEmpty() ? null : password);
             t.sendMessage(m, m.getAllRecipients());
         } catch (MessagingException e) {
-            throw new MessagingException("SMTP: " + e.getMessage(), e);
+            throw verdict(e);
         }
+    }
+
+    /**
+     * What an SMTP failure means for retrying: a refused login or sender address is a
+     * configuration error, a recipient or message refused with a 5xx is final, anything else
+     * (a 4xx, no connection, a timeout) may pass. Angus Mail chains one exception per refused
+     * recipient behind the one it throws.
+     */
+    static Exception verdict(MessagingException e) {
+        String what = "SMTP: " + e.getMessage();
+        if (e instanceof AuthenticationFailedException) {
+            return new Undeliverable(Undelivered.Cause.CONFIGURATION, what + " (check notify.smtp.user and password)");
+        }
+        for (Exception x = e; x != null; x = x instanceof MessagingException m ? m.getNextException() : null) {
+            int code = x instanceof SMTPSenderFailedException f ? f.getReturnCode()
+                    : x instanceof SMTPAddressFailedException f ? f.getReturnCode()
+                    : x instanceof SMTPSendFailedException f ? f.getReturnCode() : 0;
+            if (code >= 500) {
+                String refused = "SMTP: " + String.valueOf(x.getMessage()).trim();
+                return x instanceof SMTPSenderFailedException
+                        ? new Undeliverable(Undelivered.Cause.CONFIGURATION, refused + " (check notify.smtp.from)")
+                        : new Undeliverable(Undelivered.Cause.REJECTED, refused);
+            }
+        }
+        return new RetryLater(what, null);
     }
 }

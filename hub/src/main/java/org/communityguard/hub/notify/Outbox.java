@@ -35,8 +35,19 @@ public final class Outbox {
         this.json = json;
     }
 
-    /** Queues one message to each recipient; returns how many rows were queued. */
+    /** Queues one message to each recipient, at the start of the escalation chain; returns how many rows were queued. */
     public int enqueue(Connection c, Long incidentId, String event, Collection<Recipient> to, String subject,
+                       String body, Map<String, ?> payload) throws SQLException {
+        return enqueue(c, incidentId, event, 0, to, subject, body, payload);
+    }
+
+    /**
+     * Queues one message to each recipient; returns how many rows were queued.
+     *
+     * @param level the recipients' place in the escalation chain ({@code Escalator.CHAIN}; 0: responder,
+     *              department, residents): a notification that cannot be delivered is escalated to the next
+     */
+    public int enqueue(Connection c, Long incidentId, String event, int level, Collection<Recipient> to, String subject,
                        String body, Map<String, ?> payload) throws SQLException {
         Set<Recipient> distinct = new LinkedHashSet<>(to);
         distinct.removeIf(r -> !channels.contains(r.channel()));
@@ -50,7 +61,8 @@ public final class Outbox {
             throw new IllegalArgumentException("notification payloads are plain maps", e);
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO notification_outbox"
-                + " (incident_id, event, channel, recipient, subject, body, payload) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)")) {
+                + " (incident_id, event, channel, recipient, subject, body, payload, level)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?)")) {
             for (Recipient r : distinct) {
                 if (incidentId == null) {
                     ps.setNull(1, java.sql.Types.BIGINT);
@@ -63,6 +75,7 @@ public final class Outbox {
                 ps.setString(5, subject);
                 ps.setString(6, body);
                 ps.setString(7, payloadJson);
+                ps.setInt(8, level);
                 ps.addBatch();
             }
             ps.executeBatch();

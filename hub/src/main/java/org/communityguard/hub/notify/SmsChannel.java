@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * A generic HTTP SMS gateway: {@code POST <url>} with {@code {"to": "+8613800000000", "text": "..."}}
- * and, when a token is set, {@code Authorization: Bearer <token>}; any 2xx is accepted. Most
+ * and, when a token is set, {@code Authorization: Bearer <token>}; any 2xx is accepted, other answers
+ * are taken as {@link HttpDelivery} says (a 401 is a wrong token, to fix, not to retry). Most
  * commercial gateways accept this shape or sit behind a small adapter that does.
  */
 public final class SmsChannel implements NotificationChannel {
@@ -31,7 +31,7 @@ public final class SmsChannel implements NotificationChannel {
         this.token = token;
         this.timeout = timeout;
         this.json = json;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        this.http = HttpDelivery.client(timeout);
     }
 
     @Override
@@ -42,7 +42,7 @@ public final class SmsChannel implements NotificationChannel {
     @Override
     public void send(Notification n) throws Exception {
         if (!PHONE.matcher(n.recipient()).matches()) {
-            throw new Undeliverable("not a phone number: " + n.recipient());
+            throw new Undeliverable(Undelivered.Cause.REJECTED, "not a phone number: " + n.recipient());
         }
         String text = n.body().length() <= MAX_TEXT ? n.body() : n.body().substring(0, MAX_TEXT - 1) + "…";
         HttpRequest.Builder b = HttpRequest.newBuilder(url)
@@ -52,13 +52,6 @@ public final class SmsChannel implements NotificationChannel {
         if (!token.isEmpty()) {
             b.header("Authorization", "Bearer " + token);
         }
-        int status = http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (status >= 200 && status < 300) {
-            return;
-        }
-        if (status >= 400 && status < 500 && status != 408 && status != 429) {
-            throw new Undeliverable("SMS gateway answered HTTP " + status);
-        }
-        throw new IllegalStateException("SMS gateway answered HTTP " + status);
+        HttpDelivery.send(http, b.build(), timeout, "SMS gateway");
     }
 }

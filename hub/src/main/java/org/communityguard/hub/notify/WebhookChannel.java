@@ -3,7 +3,6 @@ package org.communityguard.hub.notify;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -13,9 +12,11 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * HTTP POST of the notification's JSON payload. The receiver checks
- * {@code X-CommunityGuard-Signature: sha256=<hex HMAC-SHA256 of the body with the shared secret>};
- * {@code X-CommunityGuard-Delivery} is the same on every retry of one notification, so a
- * receiver can drop duplicates. Retries and back-off are the sender's, shared by all channels.
+ * {@code X-CommunityGuard-Signature: sha256=<hex HMAC-SHA256 of the body with the shared secret>}.
+ * Delivery is at least once: a retry, or a second hub taking over from one that stopped
+ * mid-send, posts the same body again, with the same {@code X-CommunityGuard-Delivery} (the
+ * notification's id), so a receiver drops duplicates by it. Retries and back-off are the
+ * sender's, shared by all channels; how an answer is taken is {@link HttpDelivery}'s.
  */
 public final class WebhookChannel implements NotificationChannel {
 
@@ -30,9 +31,7 @@ public final class WebhookChannel implements NotificationChannel {
     public WebhookChannel(String secret, Duration timeout) {
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
         this.timeout = timeout;
-        // HTTP/1.1: no h2c upgrade dance with receivers that are a plain web framework.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = HttpDelivery.client(timeout);
     }
 
     @Override
@@ -46,10 +45,10 @@ public final class WebhookChannel implements NotificationChannel {
         try {
             uri = URI.create(n.recipient());
         } catch (IllegalArgumentException e) {
-            throw new Undeliverable("not a URL: " + n.recipient());
+            throw new Undeliverable(Undelivered.Cause.CONFIGURATION, "not a URL: " + n.recipient());
         }
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-            throw new Undeliverable("webhook URL must be http or https: " + n.recipient());
+            throw new Undeliverable(Undelivered.Cause.CONFIGURATION, "webhook URL must be http or https: " + n.recipient());
         }
         byte[] body = n.payload().getBytes(StandardCharsets.UTF_8);
         HttpRequest request = HttpRequest.newBuilder(uri)
@@ -60,16 +59,7 @@ public final class WebhookChannel implements NotificationChannel {
                 .header(EVENT_HEADER, n.event())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
-        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-        int status = response.statusCode();
-        if (status >= 200 && status < 300) {
-            return;
-        }
-        // 408 and 429 are "later", like 5xx; any other 4xx will not change by retrying.
-        if (status >= 400 && status < 500 && status != 408 && status != 429) {
-            throw new Undeliverable("webhook answered HTTP " + status);
-        }
-        throw new IllegalStateException("webhook answered HTTP " + status);
+        HttpDelivery.send(http, request, timeout, "webhook");
     }
 
     /** Lower-case hex HMAC-SHA256 of {@code body}: what a receiver recomputes to check the header. */

@@ -115,7 +115,8 @@ class I18nCatalogTest {
         for (Action a : Action.values()) {
             needed.add("action." + a.timelineAction());
         }
-        for (String entry : List.of("opened", "confirmed", "severity_raised", "escalated", "residents_alerted", Note.SENSOR_NORMAL, Note.LINKAGE)) {
+        for (String entry : List.of("opened", "confirmed", "severity_raised", "escalated", "residents_alerted",
+                "notification_undeliverable", Note.SENSOR_NORMAL, Note.LINKAGE)) {
             needed.add("action." + entry);
         }
         assertThat(defined).containsAll(needed);

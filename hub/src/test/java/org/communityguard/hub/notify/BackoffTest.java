@@ -8,14 +8,16 @@ import org.junit.jupiter.api.Test;
 class BackoffTest {
 
     @Test
-    void doublesFromTheBaseAndStopsAtAnHour() {
+    void doublesFromTheBaseAndStopsAtFiveMinutes() {
         Duration base = Duration.ofSeconds(5);
 
         assertThat(NotificationSender.backoff(base, 1)).isEqualTo(Duration.ofSeconds(5));
         assertThat(NotificationSender.backoff(base, 2)).isEqualTo(Duration.ofSeconds(10));
         assertThat(NotificationSender.backoff(base, 4)).isEqualTo(Duration.ofSeconds(40));
-        assertThat(NotificationSender.backoff(base, 12)).isEqualTo(Duration.ofHours(1));
-        assertThat(NotificationSender.backoff(base, 1000)).isEqualTo(Duration.ofHours(1));
+        assertThat(NotificationSender.backoff(base, 6)).isEqualTo(Duration.ofSeconds(160));
+        // A fire's notification is tried for an hour or more: every five minutes, not once an hour.
+        assertThat(NotificationSender.backoff(base, 7)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(NotificationSender.backoff(base, 1000)).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test

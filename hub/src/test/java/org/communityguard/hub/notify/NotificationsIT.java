@@ -9,15 +9,18 @@ import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.communityguard.hub.Hub;
 import org.communityguard.hub.HubFixture;
 import org.communityguard.hub.incident.Timeline;
 import org.communityguard.hub.scenario.FakeEndpoint;
 import org.communityguard.hub.scenario.LoopClient;
+import org.communityguard.testkit.Database;
 import org.communityguard.testkit.RealServers;
 import org.communityguard.testkit.TimescaleDb;
 import org.junit.jupiter.api.AfterAll;
@@ -78,14 +81,15 @@ class NotificationsIT {
         sms.close();
     }
 
-    private List<String> attempts(long incident, String channel) throws Exception {
-        return attempts(incident, channel, "%");
+    private List<String> attempts(long incident, String channel, String recipient) throws Exception {
+        return attempts(hub, incident, channel, recipient);
     }
 
-    private List<String> attempts(long incident, String channel, String recipient) throws Exception {
+    /** Each attempt's outcome, and its error when there was one: "sent", "retry: webhook answered HTTP 503". */
+    private static List<String> attempts(Hub hub, long incident, String channel, String recipient) throws Exception {
         try (Connection c = hub.database().dataSource().getConnection();
-             var ps = c.prepareStatement("SELECT outcome FROM notification_attempts WHERE incident_id = ? AND channel = ?"
-                     + " AND recipient LIKE ? ORDER BY id")) {
+             var ps = c.prepareStatement("SELECT outcome || coalesce(': ' || error, '') FROM notification_attempts"
+                     + " WHERE incident_id = ? AND channel = ? AND recipient LIKE ? ORDER BY id")) {
             ps.setLong(1, incident);
             ps.setString(2, channel);
             ps.setString(3, recipient);
@@ -116,7 +120,8 @@ class NotificationsIT {
         long id = api.dispatchedFireAt(pm, "smoke-b1-05");
 
         await().atMost(Duration.ofSeconds(15)).until(() -> attempts(id, "webhook", flakyWebhook.url()).contains("sent"));
-        assertThat(attempts(id, "webhook", flakyWebhook.url())).containsExactly("retry", "retry", "sent");
+        assertThat(attempts(id, "webhook", flakyWebhook.url()))
+                .containsExactly("retry: webhook answered HTTP 503", "retry: webhook answered HTTP 503", "sent");
         List<FakeEndpoint.Received> got = flakyWebhook.received().subList(0, 3);
         assertThat(got).extracting(r -> r.header(WebhookChannel.DELIVERY_HEADER)).containsOnly(got.get(0).header(WebhookChannel.DELIVERY_HEADER));
         for (FakeEndpoint.Received r : got) {
@@ -128,12 +133,32 @@ class NotificationsIT {
         assertThat(payload.path("incident").path("id").asLong()).isEqualTo(id);
         assertThat(payload.path("incident").path("responder").asText()).isEqualTo("w1");
 
-        // The hub-wide receiver is gone (404), which is not going to change: one attempt, marked failed, visible on the incident.
+        // The hub-wide receiver is gone (404): a configuration error, not retried. One attempt, marked failed,
+        // and at once an undeliverable fact on the incident's timeline, escalated to the property manager by e-mail.
         await().atMost(Duration.ofSeconds(10)).until(() -> api.get(pm, "/api/incidents/" + id).json().path("notifications")
                 .findParents("recipient").stream().anyMatch(n -> n.path("recipient").asText().equals(goneWebhook.url())
                         && n.path("status").asText().equals("failed")));
         assertThat(HubFixture.count(hub, "SELECT count(*) FROM notification_attempts WHERE incident_id = " + id
                 + " AND recipient = '" + goneWebhook.url() + "'")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> undeliverable(id, goneWebhook.url()).isPresent());
+        JsonNode fact = undeliverable(id, goneWebhook.url()).orElseThrow();
+        assertThat(fact.path("actor").asText()).isEqualTo("system");
+        assertThat(fact.path("details").path("cause").asText()).isEqualTo("configuration");
+        assertThat(fact.path("details").path("reason").asText()).contains("HTTP 404");
+        assertThat(fact.path("details").path("attempts").asInt()).isEqualTo(1);
+        assertThat(fact.path("details").path("to").asText()).isEqualTo("property_manager");
+        assertThat(fact.path("details").path("notified").toString()).contains("pm1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Arrays.stream(smtp.getReceivedMessages()).anyMatch(m ->
+                recipient(m).equals("pm1@sunny-garden.example") && body(m).contains("#" + id + " ")
+                        && body(m).contains(goneWebhook.url()) && body(m).contains("HTTP 404")));
+    }
+
+    /** The incident's timeline entry telling that the notification to {@code recipient} could not be delivered. */
+    private Optional<JsonNode> undeliverable(long incident, String recipient) throws Exception {
+        return api.get(pm, "/api/incidents/" + incident).json().path("timeline").findParents("action").stream()
+                .filter(e -> e.path("action").asText().equals("notification_undeliverable")
+                        && e.path("details").path("recipient").asText().equals(recipient))
+                .findFirst();
     }
 
     @Test
@@ -143,11 +168,13 @@ class NotificationsIT {
         await().atMost(Duration.ofSeconds(15)).until(() -> Arrays.stream(smtp.getReceivedMessages())
                 .anyMatch(m -> subject(m).contains("FIRE dispatched") && body(m).contains("#" + id + " ")));
         MimeMessage mail = Arrays.stream(smtp.getReceivedMessages())
-                .filter(m -> body(m).contains("#" + id + " ")).findFirst().orElseThrow();
+                .filter(m -> subject(m).contains("FIRE dispatched") && body(m).contains("#" + id + " ")).findFirst().orElseThrow();
         assertThat(mail.getAllRecipients()[0].toString()).isEqualTo("w1@sunny-garden.example");
         assertThat(mail.getFrom()[0].toString()).isEqualTo("alerts@sunny-garden.example");
         assertThat(body(mail)).contains("responder: w1");
-        assertThat(attempts(id, "email")).containsExactly("sent");
+        // The attempt is recorded once the SMTP server has taken the mail.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !attempts(id, "email", "w1@%").isEmpty());
+        assertThat(attempts(id, "email", "w1@%")).containsExactly("sent");
     }
 
     @Test
@@ -186,9 +213,120 @@ class NotificationsIT {
         assertThat(HubFixture.count(hub, "SELECT count(*) FROM notification_outbox WHERE event = 'fire_alert'")).isEqualTo(3);
     }
 
+    /** Staff on a hub of a test's own: a property manager, and the worker on duty for fires in grid G1 (phones only). */
+    private static LoopClient staffed(Hub own) throws Exception {
+        LoopClient client = new LoopClient(own);
+        String admin = client.admin();
+        client.createUser(admin, "pm1", "property_manager", null, null, "+8613900000001", null);
+        client.createUser(admin, "w1", "grid_worker", "G1", null, "+8613900000002", null);
+        assertThat(client.put(client.loginAs("pm1"), "/api/routing/duty/G1/fire", "{\"username\": \"w1\"}").status())
+                .isEqualTo(200);
+        return client;
+    }
+
+    @Test
+    void aReceiverAskingToRetryLaterIsRetriedNoSoonerThanItAsked(TimescaleDb timescale) throws Exception {
+        try (FakeEndpoint busy = new FakeEndpoint((n, r) -> n == 0
+                ? FakeEndpoint.Reply.status(429).withHeader("Retry-After", "2") : FakeEndpoint.Reply.ok())) {
+            Hub own = HubFixture.start(timescale.createDatabase(), Map.of("HUB_LOOP_POLL_INTERVAL", "200ms",
+                    "HUB_NOTIFY_WEBHOOK_URL", busy.url(), "HUB_NOTIFY_WEBHOOK_SECRET", SECRET, "HUB_NOTIFY_RETRY_BASE", "100ms"));
+            try {
+                LoopClient client = staffed(own);
+                long id = client.dispatchedFireAt(client.loginAs("pm1"), "smoke-b1-01");
+
+                await().atMost(Duration.ofSeconds(15)).until(() -> attempts(own, id, "webhook", "%").contains("sent"));
+                assertThat(attempts(own, id, "webhook", "%")).containsExactly("retry: webhook answered HTTP 429", "sent");
+                List<FakeEndpoint.Received> got = busy.received();
+                assertThat(got).hasSize(2);
+                // 429 is "later", and the receiver said when: two seconds, not the 100 ms back-off.
+                assertThat(Duration.between(got.get(0).at(), got.get(1).at())).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+                assertThat(got.get(1).header(WebhookChannel.DELIVERY_HEADER)).isEqualTo(got.get(0).header(WebhookChannel.DELIVERY_HEADER));
+            } finally {
+                own.close();
+            }
+        }
+    }
+
+    @Test
+    void aReceiverThatHangsDoesNotHoldUpTheNextNotification(TimescaleDb timescale) throws Exception {
+        try (FakeEndpoint hung = new FakeEndpoint((n, r) -> FakeEndpoint.Reply.hang());
+             FakeEndpoint texts = FakeEndpoint.accepting()) {
+            // The street office's system takes every request and never answers; its timeout is long.
+            Hub own = HubFixture.start(timescale.createDatabase(), Map.of("HUB_LOOP_POLL_INTERVAL", "200ms",
+                    "HUB_NOTIFY_WEBHOOK_URL", hung.url(), "HUB_NOTIFY_WEBHOOK_SECRET", SECRET, "HUB_NOTIFY_SMS_URL", texts.url(),
+                    "HUB_NOTIFY_TIMEOUT", "2m", "HUB_NOTIFY_SENDERS", "4"));
+            try {
+                LoopClient client = staffed(own);
+                String manager = client.loginAs("pm1");
+                long first = client.dispatchedFireAt(manager, "smoke-b1-01");
+                await().atMost(Duration.ofSeconds(15)).until(() -> hung.hanging() == 1);
+
+                long second = client.dispatchedFireAt(manager, "smoke-b2-01");
+
+                // The second fire's text reaches the worker while the first webhook is still waiting for an answer.
+                await().atMost(Duration.ofSeconds(60)).until(() -> texts.received().stream()
+                        .anyMatch(r -> r.body().contains("#" + second + " ")));
+                assertThat(hung.hanging()).isGreaterThanOrEqualTo(1);
+                assertThat(attempts(own, first, "webhook", "%")).as("the first webhook's attempt is not over").isEmpty();
+            } finally {
+                own.close();
+            }
+        }
+    }
+
+    @Test
+    void aSenderStoppedMidSendLeavesALeaseThatAnotherHubTakesOver(TimescaleDb timescale) throws Exception {
+        // The first request is never answered; any later one is taken.
+        try (FakeEndpoint receiver = new FakeEndpoint((n, r) -> n == 0 ? FakeEndpoint.Reply.hang() : FakeEndpoint.Reply.ok())) {
+            Database db = timescale.createDatabase();
+            Map<String, String> settings = Map.of("HUB_LOOP_POLL_INTERVAL", "200ms", "HUB_NOTIFY_WEBHOOK_URL", receiver.url(),
+                    "HUB_NOTIFY_WEBHOOK_SECRET", SECRET, "HUB_NOTIFY_TIMEOUT", "1m", "HUB_NOTIFY_LEASE", "2s");
+            Hub first = HubFixture.start(db, settings);
+            long row;
+            try {
+                LoopClient client = staffed(first);
+                long id = client.dispatchedFireAt(client.loginAs("pm1"), "smoke-b1-01");
+                await().atMost(Duration.ofSeconds(15)).until(() -> receiver.hanging() == 1);
+                row = HubFixture.count(first, "SELECT id FROM notification_outbox WHERE incident_id = " + id
+                        + " AND channel = 'webhook'");
+
+                // Waiting for the receiver holds no row lock (and no transaction): only the lease in the row.
+                try (Connection c = first.database().dataSource().getConnection(); Statement st = c.createStatement()) {
+                    st.executeQuery("SELECT id FROM notification_outbox WHERE id = " + row + " FOR UPDATE NOWAIT").close();
+                }
+            } finally {
+                first.close();
+            }
+
+            // Another hub on the same database sends it once the stopped hub's lease has run out.
+            Hub second = HubFixture.start(db, settings);
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> HubFixture.count(second,
+                        "SELECT count(*) FROM notification_outbox WHERE id = " + row + " AND status = 'sent'") == 1);
+                List<FakeEndpoint.Received> got = receiver.received();
+                assertThat(got).hasSize(2);
+                assertThat(got.get(1).header(WebhookChannel.DELIVERY_HEADER)).isEqualTo(got.get(0).header(WebhookChannel.DELIVERY_HEADER))
+                        .isEqualTo(Long.toString(row));
+                long incident = HubFixture.count(second, "SELECT incident_id FROM notification_outbox WHERE id = " + row);
+                assertThat(attempts(second, incident, "webhook", "%"))
+                        .containsExactly("retry: the sender stopped mid-send (its lease ran out)", "sent");
+            } finally {
+                second.close();
+            }
+        }
+    }
+
     private static String subject(MimeMessage m) {
         try {
             return m.getSubject();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static String recipient(MimeMessage m) {
+        try {
+            return m.getAllRecipients()[0].toString();
         } catch (Exception e) {
             return "";
         }

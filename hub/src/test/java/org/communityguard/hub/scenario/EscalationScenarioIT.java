@@ -171,4 +171,130 @@ class EscalationScenarioIT {
                 .as("the new hub does not dispatch it again").hasSize(1);
         api.put(pm, "/api/slas/critical", "{\"acknowledge_s\": 2, \"on_site_s\": 600, \"resolve_s\": 3600}");
     }
+
+    private static List<JsonNode> undeliverable(JsonNode incident) {
+        return incident.path("timeline").findParents("action").stream()
+                .filter(e -> e.path("action").asText().equals("notification_undeliverable")).toList();
+    }
+
+    /** A hub of its own, for receivers that misbehave, with the same staff as the shared one. */
+    private static LoopClient staffed(Hub own) throws Exception {
+        LoopClient client = new LoopClient(own);
+        String admin = client.admin();
+        client.createUser(admin, "pm1", "property_manager", null, null, "+8613900000001", null);
+        client.createUser(admin, "w1", "grid_worker", "G1", null, "+8613900000002", null);
+        client.createUser(admin, "street1", "supervisor", null, null, "+8613900000003", null);
+        String manager = client.loginAs("pm1");
+        assertThat(client.put(manager, "/api/routing/duty/G1/fire", "{\"username\": \"w1\"}").status()).isEqualTo(200);
+        assertThat(client.put(manager, "/api/routing/duty/G1/municipal", "{\"username\": \"w1\"}").status()).isEqualTo(200);
+        return client;
+    }
+
+    /** The dispatch notification's status and attempts so far: "pending 3". */
+    private static String outboxRow(Hub own, long incident, String channel, String recipient) throws Exception {
+        try (var c = own.database().dataSource().getConnection();
+             var ps = c.prepareStatement("SELECT status || ' ' || attempts FROM notification_outbox"
+                     + " WHERE incident_id = ? AND channel = ? AND recipient = ? AND event = 'dispatched'")) {
+            ps.setLong(1, incident);
+            ps.setString(2, channel);
+            ps.setString(3, recipient);
+            try (var rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "none 0";
+            }
+        }
+    }
+
+    @Test
+    void aWebhookThatFailsForEverIsUndeliverableAfterItsBudgetAndThePropertyManagerHearsOfIt(TimescaleDb timescale)
+            throws Exception {
+        try (FakeEndpoint broken = new FakeEndpoint(Integer.MAX_VALUE, 500); FakeEndpoint texts = FakeEndpoint.accepting()) {
+            Hub own = HubFixture.start(timescale.createDatabase(), Map.of("HUB_LOOP_POLL_INTERVAL", "200ms",
+                    "HUB_NOTIFY_WEBHOOK_SECRET", SECRET, "HUB_NOTIFY_SMS_URL", texts.url(), "HUB_NOTIFY_RETRY_BASE", "200ms",
+                    "HUB_NOTIFY_RETRY_BUDGET_CRITICAL", "2s"));
+            try {
+                LoopClient client = staffed(own);
+                String manager = client.loginAs("pm1");
+                // The fire brigade contact's system answers 500 to everything.
+                assertThat(client.put(client.admin(), "/api/departments/fire", "{\"name\": \"Fire brigade contact\","
+                        + " \"webhook_url\": \"" + broken.url() + "\"}").status()).isEqualTo(200);
+                long id = client.dispatchedFireAt(manager, "smoke-b1-03");
+                String path = "/api/incidents/" + id;
+
+                await().atMost(Duration.ofSeconds(20)).until(() -> !undeliverable(client.get(manager, path).json()).isEmpty());
+                List<JsonNode> facts = undeliverable(client.get(manager, path).json());
+                assertThat(facts).hasSize(1);
+                JsonNode fact = facts.get(0);
+                assertThat(fact.path("actor").asText()).isEqualTo("system");
+                JsonNode details = fact.path("details");
+                assertThat(details.path("event").asText()).isEqualTo("dispatched");
+                assertThat(details.path("channel").asText()).isEqualTo("webhook");
+                assertThat(details.path("recipient").asText()).isEqualTo(broken.url());
+                assertThat(details.path("cause").asText()).isEqualTo("budget");
+                assertThat(details.path("reason").asText()).contains("HTTP 500");
+                assertThat(details.path("attempts").asInt()).isGreaterThanOrEqualTo(2).isEqualTo(broken.received().size());
+                assertThat(details.path("to").asText()).isEqualTo("property_manager");
+                assertThat(details.path("notified").toString()).contains("pm1");
+                assertThat(outboxRow(own, id, "webhook", broken.url())).startsWith("failed ");
+
+                // Someone hears of the fire another way: the property manager's phone.
+                await().atMost(Duration.ofSeconds(10)).until(() -> texts.received().stream().map(FakeEndpoint.Received::body)
+                        .anyMatch(b -> b.contains("+8613900000001") && b.contains("#" + id + " ") && b.contains("NOT DELIVERED")));
+                String metrics = new String(client.get(null, "/metrics").raw().body(), StandardCharsets.UTF_8);
+                assertThat(metrics).containsPattern("hub_notifications_undeliverable_total\\{[^}]*cause=\"budget\"[^}]*channel=\"webhook\"");
+            } finally {
+                own.close();
+            }
+        }
+    }
+
+    @Test
+    void aCriticalIncidentsTextIsTriedUntilAcknowledgedWhileALesserOnesIsGivenUpAfterItsBudget(TimescaleDb timescale)
+            throws Exception {
+        // The SMS gateway cannot reach the worker's phone; everyone else's it can.
+        try (FakeEndpoint texts = new FakeEndpoint((n, r) -> r.body().contains("\"to\":\"+8613900000002\"")
+                ? FakeEndpoint.Reply.status(503) : FakeEndpoint.Reply.ok())) {
+            Hub own = HubFixture.start(timescale.createDatabase(), Map.of("HUB_LOOP_POLL_INTERVAL", "200ms",
+                    "HUB_NOTIFY_SMS_URL", texts.url(), "HUB_NOTIFY_RETRY_BASE", "200ms",
+                    "HUB_NOTIFY_RETRY_BUDGET", "1s", "HUB_NOTIFY_RETRY_BUDGET_CRITICAL", "1h"));
+            try {
+                LoopClient client = staffed(own);
+                String manager = client.loginAs("pm1");
+                long fire = client.dispatchedFireAt(manager, "smoke-b1-03");
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    String[] row = outboxRow(own, fire, "sms", "+8613900000002").split(" ");
+                    return row[0].equals("pending") && Integer.parseInt(row[1]) >= 2;
+                });
+
+                // A major incident (a resident's phone report) for the same worker.
+                LoopClient.Answer report = client.post(manager, "/api/reports/phone", "{\"caller_name\": \"Grandma Zhao\","
+                        + " \"caller_phone\": \"+8613800000009\", \"category\": \"manhole\", \"text\": \"cover rocks\","
+                        + " \"building\": \"B2\"}");
+                assertThat(report.status()).as(report.json().toString()).isEqualTo(201);
+                long major = report.json().path("incident_id").asLong();
+
+                // Its text is given up after its one-second budget: undeliverable, and the property manager is told.
+                await().atMost(Duration.ofSeconds(20)).until(() -> !undeliverable(client.get(manager, "/api/incidents/" + major)
+                        .json()).isEmpty());
+                JsonNode fact = undeliverable(client.get(manager, "/api/incidents/" + major).json()).get(0);
+                assertThat(fact.path("details").path("channel").asText()).isEqualTo("sms");
+                assertThat(fact.path("details").path("cause").asText()).isEqualTo("budget");
+                assertThat(fact.path("details").path("to").asText()).isEqualTo("property_manager");
+                assertThat(outboxRow(own, major, "sms", "+8613900000002")).startsWith("failed ");
+                await().atMost(Duration.ofSeconds(10)).until(() -> texts.received().stream().map(FakeEndpoint.Received::body)
+                        .anyMatch(b -> b.contains("\"to\":\"+8613900000001\"") && b.contains("NOT DELIVERED: #" + major + " ")));
+
+                // The fire's text, failing for longer, is still being tried: a critical budget is far longer.
+                assertThat(outboxRow(own, fire, "sms", "+8613900000002")).startsWith("pending ");
+                assertThat(undeliverable(client.get(manager, "/api/incidents/" + fire).json())).isEmpty();
+
+                // The worker acknowledges (in the app): trying to reach them about it is moot now.
+                assertThat(client.post(client.loginAs("w1"), "/api/incidents/" + fire + "/acknowledge", null).status())
+                        .isEqualTo(200);
+                await().atMost(Duration.ofSeconds(10)).until(() -> outboxRow(own, fire, "sms", "+8613900000002").startsWith("moot "));
+                assertThat(undeliverable(client.get(manager, "/api/incidents/" + fire).json())).isEmpty();
+            } finally {
+                own.close();
+            }
+        }
+    }
 }

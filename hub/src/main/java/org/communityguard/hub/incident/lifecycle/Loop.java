@@ -42,7 +42,8 @@ import org.communityguard.hub.supervision.SupervisionApi;
  *   API action ───► IncidentLoop ───────────────────────────────────┼─► timeline, deadlines, audit, outbox
  *                   LoopScheduler ─► Escalator, ResidentAlerts ─────┘                                 │
  *                                                     NotificationSender (hub-notify thread) ◄───────────┘
- *                                                      └─► webhook / e-mail / SMS, each attempt recorded
+ *                                                      └─► senders (bounded pool): webhook / e-mail / SMS,
+ *                                                          each attempt recorded; undeliverable -> Escalator
  * </pre>
  */
 public final class Loop implements AutoCloseable {
@@ -86,10 +87,18 @@ public final class Loop implements AutoCloseable {
         SlaPolicies policies = new SlaPolicies();
         Deadlines deadlines = new Deadlines(policies);
         Dispatcher dispatcher = new Dispatcher(new Routing(), deadlines, timeline, outbox, audit);
-        sender = new NotificationSender(ds, channels, config.get(HubSettings.NOTIFY_MAX_ATTEMPTS),
-                config.get(HubSettings.NOTIFY_RETRY_BASE), poll, metrics);
-        scheduler = new LoopScheduler(ds, dispatcher, new Escalator(timeline, outbox, audit),
-                new ResidentAlerts(timeline, outbox), sender, poll, listener);
+        Escalator escalator = new Escalator(timeline, outbox, audit);
+        var lease = config.get(HubSettings.NOTIFY_LEASE);
+        if (lease.compareTo(poll.multipliedBy(3)) < 0) {
+            // The sender renews its leases from its polling thread: a lease must outlast a few polls.
+            throw new ConfigException(HubSettings.NOTIFY_LEASE.envName() + " must be at least three times "
+                    + HubSettings.LOOP_POLL.envName());
+        }
+        sender = new NotificationSender(ds, channels, new NotificationSender.Policy(config.get(HubSettings.NOTIFY_RETRY_BASE),
+                config.get(HubSettings.NOTIFY_RETRY_BUDGET), config.get(HubSettings.NOTIFY_RETRY_BUDGET_CRITICAL), lease,
+                config.get(HubSettings.NOTIFY_SENDERS)), poll, escalator::undelivered,
+                ids -> LoopListener.tell(listener, ids), metrics);
+        scheduler = new LoopScheduler(ds, dispatcher, escalator, new ResidentAlerts(timeline, outbox), sender, poll, listener);
         IncidentLoop loop = new IncidentLoop(ds, dispatcher, deadlines, timeline, outbox, audit, scheduler::wake,
                 sender::wake, listener);
         apis = new LoopApis(new LifecycleApi(ds, loop, new IncidentReader(json, audit)),
