@@ -96,7 +96,7 @@ public final class EdgeAgent implements AutoCloseable {
             ObjectMapper json = new ObjectMapper();
             buffer = new UplinkBuffer(new UplinkBuffer.Settings(Path.of(config.get(EdgeSettings.BUFFER_DIR), "buffer.db"),
                     gatewayId, config.get(EdgeSettings.BUFFER_DISK_BUDGET) * 1_000_000L,
-                    config.get(EdgeSettings.UPLINK_DRAIN_RATE)), new ReadingJson(json), clock, metrics);
+                    config.get(EdgeSettings.BUFFER_DISK_RESERVE) * 1_000_000L, config.get(EdgeSettings.UPLINK_DRAIN_RATE)), new ReadingJson(json), clock, metrics);
             closeables.push(buffer);
             DeviceCommands commands = new DeviceCommands(16, Duration.ofMinutes(10), clock, metrics);
             // Device readings pass: pseudonyms (before anything is written), linkage (acts on

@@ -72,6 +72,9 @@ public final class EdgeSettings {
     public static final Setting<Integer> BUFFER_DISK_BUDGET = new Setting<>("buffer.disk-budget-mb",
             new SettingType.Int(1, 1_000_000, "MB"), 2000,
             "disk the buffer may use; the default holds a week of a 500-device site at one reading a minute. When full the oldest telemetry is dropped (and reported); events never are");
+    public static final Setting<Integer> BUFFER_DISK_RESERVE = new Setting<>("buffer.disk-reserve-mb",
+            new SettingType.Int(0, 1_000_000, "MB"), 200,
+            "disk left free for the rest of the gateway: when the buffer's filesystem has less room than buffer.disk-budget-mb plus this, the budget shrinks to what is left (health shows the budget in force)");
 
     public static final Setting<Integer> LIVENESS_SILENT_INTERVALS = new Setting<>("liveness.silent-intervals",
             new SettingType.Int(1, 1000, "intervals"), 3,
@@ -95,7 +98,7 @@ public final class EdgeSettings {
             COAP_HOST, COAP_PORT, DEVICE_MAX_PAYLOAD,
             UPLINK_URL, UPLINK_SECRET, UPLINK_BATCH_READINGS, UPLINK_LINGER, UPLINK_WINDOW, UPLINK_RETRY,
             UPLINK_DRAIN_RATE, UPLINK_TLS_CA, UPLINK_TLS_CLIENT_KEYSTORE, UPLINK_TLS_CLIENT_KEYSTORE_PASSWORD,
-            BUFFER_DIR, BUFFER_DISK_BUDGET,
+            BUFFER_DIR, BUFFER_DISK_BUDGET, BUFFER_DISK_RESERVE,
             LIVENESS_SILENT_INTERVALS, HEALTH_INTERVAL,
             PSEUDONYM_KEY,
             METRICS_HOST, METRICS_PORT);

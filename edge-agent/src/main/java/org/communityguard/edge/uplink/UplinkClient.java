@@ -274,7 +274,7 @@ public final class UplinkClient implements AutoCloseable {
             }
             case PAYLOAD_FORMAT_INVALID -> {
                 registry.counter("edge.uplink.batches.rejected", "reason", "payload_format_invalid").increment();
-                buffer.deadLetter(batch.id(), reason);
+                buffer.malformed(batch.id(), reason);
             }
             default -> {
                 // 0x97 (hub database behind or down), 0x87 (misconfiguration), anything else:
