@@ -114,10 +114,11 @@ public final class EdgeAgent implements AutoCloseable {
                             config.get(EdgeSettings.UPLINK_TLS_CLIENT_KEYSTORE),
                             config.get(EdgeSettings.UPLINK_TLS_CLIENT_KEYSTORE_PASSWORD))
                     : null;
-            uplink = new UplinkClient(uplinkUrl, gatewayId, config.get(EdgeSettings.UPLINK_SECRET),
-                    buffer, new BatchEncoder(json), config.get(EdgeSettings.UPLINK_BATCH_READINGS),
-                    config.get(EdgeSettings.UPLINK_LINGER), config.get(EdgeSettings.UPLINK_WINDOW),
-                    config.get(EdgeSettings.UPLINK_RETRY), tls, metrics);
+            uplink = new UplinkClient(new UplinkClient.Settings(uplinkUrl, gatewayId, config.get(EdgeSettings.UPLINK_SECRET),
+                    config.get(EdgeSettings.UPLINK_BATCH_READINGS), config.get(EdgeSettings.UPLINK_LINGER),
+                    config.get(EdgeSettings.UPLINK_WINDOW), config.get(EdgeSettings.UPLINK_RETRY),
+                    config.get(EdgeSettings.UPLINK_ACK_TIMEOUT), config.get(EdgeSettings.UPLINK_KEEP_ALIVE)),
+                    buffer, new BatchEncoder(json), tls, metrics);
             uplink.start();
             closeables.push(uplink);
 
@@ -211,7 +212,10 @@ public final class EdgeAgent implements AutoCloseable {
         return "{\"status\":\"" + (mqtt.isConnected() ? "ok" : "degraded") + "\""
                 + ",\"device_mqtt\":" + mqtt.isConnected()
                 + ",\"uplink_connected\":" + uplink.isConnected()
-                + ",\"buffer_pending_readings\":" + buffer.pendingReadings() + "}";
+                + ",\"buffer_pending_readings\":" + buffer.pendingReadings()
+                + ",\"buffer_dead_letter_readings\":" + buffer.deadLetterReadings()
+                + ",\"buffer_disk_used_bytes\":" + buffer.usedBytes()
+                + ",\"buffer_disk_budget_bytes\":" + buffer.budgetBytes() + "}";
     }
 
     @Override
