@@ -163,7 +163,8 @@ final class BufferStore implements AutoCloseable {
     /**
      * SQLite's own check of every page (b-tree structure of the tables and indexes, the free list),
      * so a damaged page surfaces here, at start, and not in the middle of a drain. It reads the file
-     * once: seconds for a buffer of a few hundred MB, which only a long outage leaves.
+     * once: nothing for a buffer that keeps up, tens of seconds per GB on an SD card for the
+     * backlog of a long outage.
      */
     private void check() throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check(1)")) {
