@@ -96,7 +96,7 @@ public final class EdgeAgent implements AutoCloseable {
             ObjectMapper json = new ObjectMapper();
             buffer = new UplinkBuffer(new UplinkBuffer.Settings(Path.of(config.get(EdgeSettings.BUFFER_DIR), "buffer.db"),
                     gatewayId, config.get(EdgeSettings.BUFFER_DISK_BUDGET) * 1_000_000L,
-                    config.get(EdgeSettings.UPLINK_DRAIN_RATE)), new ReadingJson(json), clock, metrics);
+                    config.get(EdgeSettings.BUFFER_DISK_RESERVE) * 1_000_000L, config.get(EdgeSettings.UPLINK_DRAIN_RATE)), new ReadingJson(json), clock, metrics);
             closeables.push(buffer);
             DeviceCommands commands = new DeviceCommands(16, Duration.ofMinutes(10), clock, metrics);
             // Device readings pass: pseudonyms (before anything is written), linkage (acts on
@@ -114,10 +114,11 @@ public final class EdgeAgent implements AutoCloseable {
                             config.get(EdgeSettings.UPLINK_TLS_CLIENT_KEYSTORE),
                             config.get(EdgeSettings.UPLINK_TLS_CLIENT_KEYSTORE_PASSWORD))
                     : null;
-            uplink = new UplinkClient(uplinkUrl, gatewayId, config.get(EdgeSettings.UPLINK_SECRET),
-                    buffer, new BatchEncoder(json), config.get(EdgeSettings.UPLINK_BATCH_READINGS),
-                    config.get(EdgeSettings.UPLINK_LINGER), config.get(EdgeSettings.UPLINK_WINDOW),
-                    config.get(EdgeSettings.UPLINK_RETRY), tls, metrics);
+            uplink = new UplinkClient(new UplinkClient.Settings(uplinkUrl, gatewayId, config.get(EdgeSettings.UPLINK_SECRET),
+                    config.get(EdgeSettings.UPLINK_BATCH_READINGS), config.get(EdgeSettings.UPLINK_LINGER),
+                    config.get(EdgeSettings.UPLINK_WINDOW), config.get(EdgeSettings.UPLINK_RETRY),
+                    config.get(EdgeSettings.UPLINK_ACK_TIMEOUT), config.get(EdgeSettings.UPLINK_KEEP_ALIVE)),
+                    buffer, new BatchEncoder(json), tls, metrics);
             uplink.start();
             closeables.push(uplink);
 
@@ -211,7 +212,10 @@ public final class EdgeAgent implements AutoCloseable {
         return "{\"status\":\"" + (mqtt.isConnected() ? "ok" : "degraded") + "\""
                 + ",\"device_mqtt\":" + mqtt.isConnected()
                 + ",\"uplink_connected\":" + uplink.isConnected()
-                + ",\"buffer_pending_readings\":" + buffer.pendingReadings() + "}";
+                + ",\"buffer_pending_readings\":" + buffer.pendingReadings()
+                + ",\"buffer_dead_letter_readings\":" + buffer.deadLetterReadings()
+                + ",\"buffer_disk_used_bytes\":" + buffer.usedBytes()
+                + ",\"buffer_disk_budget_bytes\":" + buffer.budgetBytes() + "}";
     }
 
     @Override

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   readings(id, device, seq, lane, droppable, rx, body, batch)   body: the uplink JSON of the reading
- *   batches(number, id, size, acked_at, dead)                      id: the hub's idempotency key
+ *   batches(number, id, size, acked_at, dead, ord)                 id: the hub's idempotency key
+ *   salvaged(name)                                                 damaged files already salvaged into this one
  * </pre>
  * A reading is <em>loose</em> while {@code batch} is null, <em>sealed</em> once it names a batch.
  * Sealing and the batch's id are committed before the batch is first sent; an acknowledged batch
@@ -54,12 +55,15 @@ final class BufferStore implements AutoCloseable {
     private final PreparedStatement batchReadings;
     private final int pageSize;
 
-    /** One loose reading chosen for a batch. */
+    /** One reading chosen for a batch. */
     record Row(long id, int lane, byte[] body) {
     }
 
-    /** A batch that was sealed and not acknowledged when the file was opened. */
-    record SealedBatch(long number, String id, int size) {
+    /**
+     * A sealed batch. {@code ord} is its place in the sending order: its number, or for the parts
+     * of a batch that had to be split, the place of the batch they replace.
+     */
+    record SealedBatch(long number, String id, int size, long ord) {
     }
 
     /** What dropping oldest droppable readings freed. */
@@ -83,7 +87,18 @@ final class BufferStore implements AutoCloseable {
                     + " droppable INTEGER NOT NULL, rx INTEGER NOT NULL, body BLOB NOT NULL, batch INTEGER)");
             s.execute("CREATE TABLE IF NOT EXISTS batches ("
                     + " number INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, size INTEGER NOT NULL,"
-                    + " acked_at INTEGER, dead TEXT)");
+                    + " acked_at INTEGER, dead TEXT, ord INTEGER)");
+            // Files written before batches could be split have no ord: their order is their number.
+            boolean hasOrd = false;
+            try (ResultSet rs = s.executeQuery("PRAGMA table_info(batches)")) {
+                while (rs.next()) {
+                    hasOrd |= "ord".equals(rs.getString("name"));
+                }
+            }
+            if (!hasOrd) {
+                s.execute("ALTER TABLE batches ADD COLUMN ord INTEGER");
+            }
+            s.execute("CREATE TABLE IF NOT EXISTS salvaged (name TEXT PRIMARY KEY)");
             // Loose readings in sealing order; oldest droppable ones; a batch's readings.
             s.execute("CREATE INDEX IF NOT EXISTS readings_loose ON readings (lane, id) WHERE batch IS NULL");
             s.execute("CREATE INDEX IF NOT EXISTS readings_droppable ON readings (id) WHERE batch IS NULL AND droppable = 1");
@@ -98,19 +113,20 @@ final class BufferStore implements AutoCloseable {
         insert = c.prepareStatement("INSERT INTO readings (device, seq, lane, droppable, rx, body) VALUES (?, ?, ?, ?, ?, ?)");
         looseInLane = c.prepareStatement("SELECT id, lane, body FROM readings WHERE batch IS NULL AND lane = ? ORDER BY id LIMIT ?");
         markSealed = c.prepareStatement("UPDATE readings SET batch = ? WHERE id = ?");
-        insertBatch = c.prepareStatement("INSERT INTO batches (number, id, size) VALUES (?, ?, ?)");
+        insertBatch = c.prepareStatement("INSERT INTO batches (number, id, size, ord) VALUES (?, ?, ?, ?)");
         ackBatch = c.prepareStatement("UPDATE batches SET acked_at = ? WHERE number = ?");
         deadBatch = c.prepareStatement("UPDATE batches SET dead = ? WHERE number = ?");
         oldestDroppable = c.prepareStatement("SELECT id, length(body), rx FROM readings"
                 + " WHERE batch IS NULL AND droppable = 1 ORDER BY id LIMIT ?");
         deleteDroppableUpTo = c.prepareStatement("DELETE FROM readings WHERE batch IS NULL AND droppable = 1 AND id <= ?");
-        batchReadings = c.prepareStatement("SELECT body FROM readings WHERE batch = ? ORDER BY lane, id");
+        batchReadings = c.prepareStatement("SELECT id, lane, body FROM readings WHERE batch = ? ORDER BY lane, id");
     }
 
     /**
-     * Opens (or creates) the buffer file. A file SQLite cannot read at all (not a database,
-     * corrupt beyond the WAL's own recovery) is moved aside, named in an ERROR line, and a new one
-     * started: the gateway must come up and serve its devices either way.
+     * Opens (or creates) the buffer file. A damaged file (not a database, or pages that fail
+     * SQLite's check) is moved aside as {@code <file>.corrupt-<ms>}, named in an ERROR line, and a
+     * new one started: the gateway must come up and serve its devices either way. What can still be
+     * read from the damaged file is then salvaged into the new one ({@link BufferSalvage}).
      */
     static BufferStore open(Path file) throws SQLException {
         try {
@@ -127,8 +143,8 @@ final class BufferStore implements AutoCloseable {
                 throw e;
             }
             Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
-            log.error("the buffer file {} is unreadable ({}); moved aside to {} and starting a new one",
-                    file, e.getMessage(), aside);
+            log.error("the buffer file {} is damaged ({}); moved aside to {}, starting a new one and salvaging"
+                    + " what can still be read into it", file, e.getMessage(), aside);
             moveAside(file, aside);
             return connect(file);
         }
@@ -144,16 +160,23 @@ final class BufferStore implements AutoCloseable {
         }
     }
 
-    /** Reads every page header the recovery queries touch; corruption surfaces here, at start. */
+    /**
+     * SQLite's own check of every page (b-tree structure of the tables and indexes, the free list),
+     * so a damaged page surfaces here, at start, and not in the middle of a drain. It reads the file
+     * once: nothing for a buffer that keeps up, tens of seconds per GB on an SD card for the
+     * backlog of a long outage.
+     */
     private void check() throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*), coalesce(max(id), 0) FROM readings")) {
-            rs.next();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA quick_check(1)")) {
+            String result = rs.next() ? rs.getString(1) : "no answer";
+            if (!"ok".equals(result)) {
+                throw new SQLException("[SQLITE_CORRUPT] quick_check: " + result);
+            }
         }
         c.commit();
     }
 
-    private static boolean isCorruption(SQLException e) {
+    static boolean isCorruption(SQLException e) {
         String m = String.valueOf(e.getMessage());
         return m.contains("SQLITE_CORRUPT") || m.contains("SQLITE_NOTADB") || m.contains("malformed")
                 || m.contains("not a database");
@@ -175,6 +198,19 @@ final class BufferStore implements AutoCloseable {
 
     Path file() {
         return file;
+    }
+
+    /** Files moved aside by earlier starts: salvaged at once, or left by a salvage that did not finish. */
+    List<Path> movedAside() throws SQLException {
+        String prefix = file.getFileName() + ".corrupt-";
+        try (var files = Files.list(file.toAbsolutePath().getParent())) {
+            return files.filter(p -> {
+                String name = p.getFileName().toString();
+                return name.startsWith(prefix) && !name.endsWith("-wal") && !name.endsWith("-shm");
+            }).sorted().toList();
+        } catch (IOException e) {
+            throw new SQLException("cannot list the buffer directory of " + file + ": " + e.getMessage(), e);
+        }
     }
 
     // ---- Writes: all inside the writer's transaction, made durable by commit().
@@ -215,10 +251,11 @@ final class BufferStore implements AutoCloseable {
     }
 
     /** Records a batch and its members; the id is what the hub will deduplicate on. */
-    void seal(long number, String id, List<Row> rows) throws SQLException {
+    void seal(long number, String id, long ord, List<Row> rows) throws SQLException {
         insertBatch.setLong(1, number);
         insertBatch.setString(2, id);
         insertBatch.setInt(3, rows.size());
+        insertBatch.setLong(4, ord);
         insertBatch.executeUpdate();
         for (Row r : rows) {
             markSealed.setLong(1, number);
@@ -226,6 +263,22 @@ final class BufferStore implements AutoCloseable {
             markSealed.addBatch();
         }
         markSealed.executeBatch();
+    }
+
+    /**
+     * Replaces an unacknowledged batch by its parts: the batch's id is retired (never sent again),
+     * each part is a new batch with its own id in the batch's place. Only for a batch the hub has
+     * not stored: one too large for it, or one it refused as malformed.
+     */
+    void split(long number, List<SealedBatch> parts, List<List<Row>> members) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM batches WHERE number = ?")) {
+            ps.setLong(1, number);
+            ps.executeUpdate();
+        }
+        for (int i = 0; i < parts.size(); i++) {
+            SealedBatch part = parts.get(i);
+            seal(part.number(), part.id(), part.ord(), members.get(i));
+        }
     }
 
     void acknowledged(long number, long atMillis) throws SQLException {
@@ -255,14 +308,97 @@ final class BufferStore implements AutoCloseable {
         return n;
     }
 
-    /** Deletes dead-lettered batches and their readings: under disk pressure, after acknowledged ones. */
-    int purgeDead() throws SQLException {
-        int n;
-        try (Statement s = c.createStatement()) {
-            n = s.executeUpdate("DELETE FROM readings WHERE batch IN (SELECT number FROM batches WHERE dead IS NOT NULL)");
-            s.executeUpdate("DELETE FROM batches WHERE dead IS NOT NULL");
+    /**
+     * Deletes the telemetry of dead-lettered batches (their events and status readings stay, as
+     * everywhere in the buffer): under disk pressure, after acknowledged batches and loose
+     * telemetry. Batches left empty go too.
+     */
+    Dropped purgeDeadTelemetry() throws SQLException {
+        String dead = "batch IN (SELECT number FROM batches WHERE dead IS NOT NULL) AND droppable = 1";
+        Dropped d;
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(length(body)), 0), coalesce(min(rx), 0),"
+                     + " coalesce(max(rx), 0) FROM readings WHERE " + dead)) {
+            rs.next();
+            d = rs.getInt(1) == 0 ? Dropped.NONE : new Dropped(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
         }
-        return n;
+        if (d.readings() > 0) {
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM readings WHERE " + dead);
+                s.executeUpdate("UPDATE batches SET size = (SELECT count(*) FROM readings WHERE batch = number)"
+                        + " WHERE dead IS NOT NULL");
+                s.executeUpdate("DELETE FROM batches WHERE dead IS NOT NULL AND size = 0");
+            }
+        }
+        return d;
+    }
+
+    /** Dead-lettered batches go back to the sending queue, same ids; returns {batches, readings}. */
+    long[] retryDeadLetters() throws SQLException {
+        long[] counts = {longQuery("SELECT count(*) FROM batches WHERE dead IS NOT NULL"), deadReadings()};
+        if (counts[0] > 0) {
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE batches SET dead = NULL WHERE dead IS NOT NULL");
+            }
+        }
+        return counts;
+    }
+
+    long deadReadings() throws SQLException {
+        return longQuery("SELECT coalesce(sum(size), 0) FROM batches WHERE dead IS NOT NULL");
+    }
+
+    /** Inserts a reading salvaged from a damaged file, loose or in a batch of this file. */
+    void insertSalvaged(String device, Long seq, int lane, boolean droppable, long rx, byte[] body, Long batch)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO readings (device, seq, lane, droppable, rx, body, batch) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, device);
+            ps.setObject(2, seq);
+            ps.setInt(3, lane);
+            ps.setInt(4, droppable ? 1 : 0);
+            ps.setLong(5, rx);
+            ps.setBytes(6, body);
+            ps.setObject(7, batch);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records a batch salvaged from a damaged file (its members are inserted after). */
+    void insertSalvagedBatch(long number, String id, Long ackedAt, String dead, long ord) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO batches (number, id, size, acked_at, dead, ord) VALUES (?, ?, 0, ?, ?, ?)")) {
+            ps.setLong(1, number);
+            ps.setString(2, id);
+            ps.setObject(3, ackedAt);
+            ps.setString(4, dead);
+            ps.setLong(5, ord);
+            ps.executeUpdate();
+        }
+    }
+
+    /** After a salvage: each salvaged batch's size is what could be read of it; empty ones go. */
+    void settleSalvagedBatches() throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE batches SET size = (SELECT count(*) FROM readings WHERE batch = number)");
+            s.executeUpdate("DELETE FROM batches WHERE size = 0");
+        }
+    }
+
+    boolean salvaged(String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM salvaged WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    void markSalvaged(String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO salvaged (name) VALUES (?)")) {
+            ps.setString(1, name);
+            ps.executeUpdate();
+        }
     }
 
     /** Deletes the oldest loose droppable readings until at least {@code bytes} are freed (estimated), or none is left. */
@@ -307,48 +443,46 @@ final class BufferStore implements AutoCloseable {
 
     /** Bytes of the file in use: pages holding data (free pages are reused before the file grows). */
     long usedBytes() throws SQLException {
-        try (Statement s = c.createStatement()) {
-            long pages;
-            long free;
-            try (ResultSet rs = s.executeQuery("PRAGMA page_count")) {
-                rs.next();
-                pages = rs.getLong(1);
-            }
-            try (ResultSet rs = s.executeQuery("PRAGMA freelist_count")) {
-                rs.next();
-                free = rs.getLong(1);
-            }
-            return (pages - free) * pageSize;
+        return (longQuery("PRAGMA page_count") - longQuery("PRAGMA freelist_count")) * pageSize;
+    }
+
+    /** Bytes of the database file on disk (without its WAL). */
+    long fileBytes() throws SQLException {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new SQLException("cannot read the size of " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** The encoded readings of a batch, in the order they were sealed. */
-    List<byte[]> batchReadings(long number) throws SQLException {
-        List<byte[]> out = new ArrayList<>();
+    /** The readings of a batch, in the order they were sealed. */
+    List<Row> batchRows(long number) throws SQLException {
+        List<Row> out = new ArrayList<>();
         batchReadings.setLong(1, number);
         try (ResultSet rs = batchReadings.executeQuery()) {
             while (rs.next()) {
-                out.add(rs.getBytes(1));
+                out.add(new Row(rs.getLong(1), rs.getInt(2), rs.getBytes(3)));
             }
         }
         return out;
     }
 
-    /** Sealed batches not acknowledged nor dead, in sealing order: they go out first after a restart. */
+    /** Sealed batches not acknowledged nor dead, in sending order: they go out first after a restart. */
     List<SealedBatch> unacknowledgedBatches() throws SQLException {
         List<SealedBatch> out = new ArrayList<>();
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT number, id, size FROM batches"
-                     + " WHERE acked_at IS NULL AND dead IS NULL ORDER BY number")) {
+             ResultSet rs = s.executeQuery("SELECT number, id, size, coalesce(ord, number) FROM batches"
+                     + " WHERE acked_at IS NULL AND dead IS NULL ORDER BY coalesce(ord, number), number")) {
             while (rs.next()) {
-                out.add(new SealedBatch(rs.getLong(1), rs.getString(2), rs.getInt(3)));
+                out.add(new SealedBatch(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getLong(4)));
             }
         }
         return out;
     }
 
     long maxBatchNumber() throws SQLException {
-        return longQuery("SELECT coalesce(max(number), 0) FROM batches");
+        // Parts of a split batch take the place (ord) of the batch they replace, never a later one's.
+        return longQuery("SELECT max(coalesce(max(number), 0), coalesce(max(ord), 0)) FROM batches");
     }
 
     long looseCount(int lane) throws SQLException {

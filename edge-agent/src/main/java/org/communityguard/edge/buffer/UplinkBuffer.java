@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -52,11 +54,22 @@ import org.slf4j.LoggerFactory;
  * first, with its original id and readings, so the hub, which deduplicates on the id, stores
  * it once.
  *
- * <p><b>Bounded.</b> The file's used pages stay within {@code budgetBytes}: when a group would
- * pass it, acknowledged readings kept for duplicate detection go first, then the oldest loose
- * telemetry (counted, and reported to the hub as a {@code buffer_overflow} event), then batches
- * the hub refused as malformed. Events and status readings are never dropped: they may use a
- * further {@value #RESERVE_PCT}% of the budget, and past that the device is told to retry (FULL).
+ * <p><b>Bounded.</b> The file's used pages stay within the effective budget: {@code budgetBytes},
+ * or less when the filesystem has less room (its usable space minus {@code reserveBytes}, which is
+ * left to the rest of the gateway). When a group would pass it, acknowledged readings kept for
+ * duplicate detection go first, then the oldest loose telemetry, then the telemetry of batches the
+ * hub refused as malformed (each drop counted, and reported to the hub as a {@code buffer_overflow}
+ * event). Events and status readings are never dropped: they may use a further
+ * {@value #RESERVE_PCT}% of the budget (or half the disk reserve), and past that the device is told
+ * to retry (FULL).
+ *
+ * <p><b>Never stuck.</b> A batch is never larger than the uplink can send ({@link #next}'s
+ * {@code maxBytes}): one sealed under a larger limit is split into parts that fit, and a single
+ * reading too large for any batch is dead-lettered. A batch the hub refuses as malformed is split
+ * so its safety events are retried alone and the rest in halves, down to the single readings the
+ * hub refuses, which are dead-lettered: kept, counted, and sent again after the next start (an
+ * agent upgrade is what fixes a contract mismatch). A damaged file is salvaged
+ * ({@link BufferSalvage}).
  *
  * <p><b>Safety first.</b> Safety events and the gateway's own events go into the priority lane,
  * sealed before anything else and not subject to the drain rate; within a lane readings leave
@@ -89,12 +102,35 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
      * @param file             the SQLite file
      * @param gatewayId        names the gateway in its own {@code buffer_overflow} reports
      * @param budgetBytes      disk the buffer may use
+     * @param reserveBytes     disk left free for the rest of the gateway: the budget shrinks to fit
      * @param drainPerSecond   normal-lane readings sealed per second at most (0: no limit)
      */
-    public record Settings(Path file, String gatewayId, long budgetBytes, int drainPerSecond) {
+    public record Settings(Path file, String gatewayId, long budgetBytes, long reserveBytes, int drainPerSecond) {
+    }
+
+    /** Usable bytes left on the buffer's filesystem; injectable so tests can fill a disk. */
+    @FunctionalInterface
+    public interface FreeSpace {
+        long usableBytes() throws IOException;
+
+        /** The real filesystem of {@code file}. */
+        static FreeSpace of(Path file) {
+            Path dir = file.toAbsolutePath().getParent();
+            return () -> Files.getFileStore(dir).getUsableSpace();
+        }
+    }
+
+    /** Sending order: by place, then by number (the parts of a split batch share its place). */
+    private record Position(long ord, long number) implements Comparable<Position> {
+        @Override
+        public int compareTo(Position o) {
+            int c = Long.compare(ord, o.ord);
+            return c != 0 ? c : Long.compare(number, o.number);
+        }
     }
 
     private final Settings settings;
+    private final FreeSpace freeSpace;
     private final ReadingCodec codec;
     private final Clock clock;
     private final long startedAt;
@@ -108,15 +144,21 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final long[] looseByLane = new long[2];
-    private final TreeMap<Long, Sealed> sealed = new TreeMap<>();
-    private final Map<String, Long> numbers = new HashMap<>();
+    private final TreeMap<Position, Sealed> sealed = new TreeMap<>();
+    private final Map<String, Position> positions = new HashMap<>();
     private long sealedReadings;
+    private long deadReadings;
 
     // Writer thread only.
     private long nextNumber;
     private long nextPurgeAt;
+    private long deadDroppedNow;
     private final Overflow overflow = new Overflow();
     private volatile long usedBytes;
+    /** The budget in force: the configured one, or less when the disk has less room. */
+    private volatile long effectiveBudget;
+    private long hardCap;
+    private boolean diskBound;
 
     private final Counter refused;
     private final Counter dropped;
@@ -126,14 +168,16 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
 
     /** A batch sealed and not yet acknowledged; its readings are loaded when it is sent. */
     private static final class Sealed {
-        final long number;
+        final Position position;
         final String id;
         final int size;
         List<byte[]> readings;
         boolean inFlight;
+        /** Being split or dead-lettered by the writer: not sent again meanwhile. */
+        boolean retired;
 
-        Sealed(long number, String id, int size, List<byte[]> readings, boolean inFlight) {
-            this.number = number;
+        Sealed(Position position, String id, int size, List<byte[]> readings, boolean inFlight) {
+            this.position = position;
             this.id = id;
             this.size = size;
             this.readings = readings;
@@ -142,7 +186,7 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
     }
 
     /** Work for the writer thread. */
-    private sealed interface Work permits Offer, Seal, Ack, Dead, Query, Tick {
+    private sealed interface Work permits Offer, Seal, Ack, Split, Query, Tick {
     }
 
     private record Offer(String device, Long seq, int lane, boolean droppable, long rx, byte[] body,
@@ -153,13 +197,18 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         }
     }
 
-    private record Seal(int max, int normalAllowance, CompletableFuture<Batch> result) implements Work {
+    private record Seal(int max, int maxBytes, int normalAllowance, CompletableFuture<Batch> result) implements Work {
     }
 
     private record Ack(long number) implements Work {
     }
 
-    private record Dead(long number, String why) implements Work {
+    /**
+     * Replace a batch the hub has not stored by parts: by size ({@code maxBytes} each), or, with
+     * {@code maxBytes} 0, isolating after a malformed refusal. A batch of one reading is
+     * dead-lettered instead.
+     */
+    private record Split(Sealed batch, int maxBytes, String why, CompletableFuture<Void> result) implements Work {
     }
 
     private record Query<T>(StoreFunction<T> fn, CompletableFuture<T> result) implements Work {
@@ -176,41 +225,71 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         T apply(BufferStore store) throws SQLException;
     }
 
-    /** Opens the buffer file, recovers what it held, and starts the writer. */
+    /** Opens the buffer file on the real filesystem, recovers what it held, and starts the writer. */
     public UplinkBuffer(Settings settings, ReadingCodec codec, Clock clock, MeterRegistry registry) {
+        this(settings, FreeSpace.of(settings.file()), codec, clock, registry);
+    }
+
+    /** Opens the buffer file, salvages a damaged one, recovers what it held, and starts the writer. */
+    public UplinkBuffer(Settings settings, FreeSpace freeSpace, ReadingCodec codec, Clock clock, MeterRegistry registry) {
         this.settings = settings;
+        this.freeSpace = freeSpace;
         this.codec = codec;
         this.clock = clock;
         this.startedAt = clock.millis();
         this.drain = new DrainRate(settings.drainPerSecond());
+        Counter salvaged = Counter.builder("edge.buffer.salvaged.readings")
+                .description("readings salvaged from a damaged buffer file into a new one").register(registry);
+        Counter unreadable = Counter.builder("edge.buffer.salvage.unreadable")
+                .description("readings of a damaged buffer file that could not be read (at most; lost)").register(registry);
         try {
             this.store = BufferStore.open(settings.file());
+            for (BufferSalvage.Report r : BufferSalvage.salvageAll(store)) {
+                salvaged.increment(r.readings());
+                unreadable.increment(r.unreadable());
+            }
+            // Dead letters get another chance at every start: an upgrade may have fixed the
+            // mismatch, and one that did not costs one refusal per batch.
+            long[] retried = store.retryDeadLetters();
+            store.commit();
+            if (retried[0] > 0) {
+                log.warn("{} dead-lettered batches ({} readings) are sent again after this start", retried[0], retried[1]);
+            }
             looseByLane[BufferStore.LANE_PRIORITY] = store.looseCount(BufferStore.LANE_PRIORITY);
             looseByLane[BufferStore.LANE_NORMAL] = store.looseCount(BufferStore.LANE_NORMAL);
             for (BufferStore.SealedBatch b : store.unacknowledgedBatches()) {
-                sealed.put(b.number(), new Sealed(b.number(), b.id(), b.size(), null, false));
-                numbers.put(b.id(), b.number());
+                Position position = new Position(b.ord(), b.number());
+                sealed.put(position, new Sealed(position, b.id(), b.size(), null, false));
+                positions.put(b.id(), position);
                 sealedReadings += b.size();
             }
             nextNumber = store.maxBatchNumber() + 1;
             usedBytes = store.usedBytes();
+            measureBudget();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the uplink buffer " + settings.file() + ": " + e.getMessage()
                     + " (check EDGE_BUFFER_DIR: it must be a writable directory)", e);
         }
         log.info("uplink buffer {}: {} readings waiting, {} of them in {} batches to resend first; {} MB of {} MB used",
                 settings.file(), pendingReadings(), sealedReadings, sealed.size(), usedBytes / 1_000_000,
-                settings.budgetBytes() / 1_000_000);
+                effectiveBudget / 1_000_000);
         Gauge.builder("edge.buffer.pending.readings", this, UplinkBuffer::pendingReadings)
                 .description("readings held until the hub acknowledges them").register(registry);
         Gauge.builder("edge.buffer.disk.bytes", this, b -> b.usedBytes)
                 .description("bytes of the buffer file in use").register(registry);
+        Gauge.builder("edge.buffer.disk.budget.bytes", this, b -> b.effectiveBudget)
+                .description("disk the buffer may use now: the configured budget, or less when the disk has less room")
+                .register(registry);
+        Gauge.builder("edge.buffer.dead_letter.readings", this, UplinkBuffer::deadLetterReadings)
+                .description("readings set aside because the hub refused them as malformed; sent again after a restart")
+                .register(registry);
         this.refused = Counter.builder("edge.buffer.refused.readings")
                 .description("readings refused because the buffer was full (devices retry)").register(registry);
         this.dropped = Counter.builder("edge.buffer.dropped.readings")
                 .description("telemetry dropped, oldest first, because the disk budget was full").register(registry);
         this.deadLettered = Counter.builder("edge.buffer.dead_lettered.readings")
-                .description("readings in batches the hub rejected as malformed (PUBACK 0x99)").register(registry);
+                .description("readings dead-lettered: refused by the hub as malformed (PUBACK 0x99) on their own,"
+                        + " or too large for its maximum packet size").register(registry);
         this.errors = Counter.builder("edge.buffer.errors")
                 .description("buffer transactions that failed (disk full, I/O error); their offers were refused")
                 .register(registry);
@@ -249,34 +328,50 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
 
     // ---- The uplink side.
 
+    /** {@link #next(int, int, Duration, Duration)} without a size limit. */
+    public Batch next(int maxReadings, Duration linger, Duration wait) throws InterruptedException {
+        return next(maxReadings, Integer.MAX_VALUE, linger, wait);
+    }
+
     /**
      * The next batch to send: a sealed batch waiting to be resent if any (oldest first), else a
      * new batch of up to {@code maxReadings} loose readings: priority readings at once, normal
      * ones once {@code maxReadings} are there or {@code linger} has passed, and no faster than the
      * drain rate. Null when nothing is ready within {@code wait}.
+     *
+     * <p>Its readings take at most {@code maxBytes} ({@link #bytes}): what the uplink's maximum
+     * packet size leaves for them. A sealed batch larger than that (sealed under a larger limit)
+     * is split first; a single reading larger than that is dead-lettered.
      */
-    public Batch next(int maxReadings, Duration linger, Duration wait) throws InterruptedException {
+    public Batch next(int maxReadings, int maxBytes, Duration linger, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             Object decision = decide(maxReadings, linger, deadline);
             if (decision == null) {
                 return null;
             }
-            if (decision instanceof Sealed s) {
-                Batch b = materialize(s);
-                if (b != null) {
+            Batch b = decision instanceof Sealed s ? materialize(s) : seal(maxReadings, maxBytes, (Integer) decision);
+            if (b != null) {
+                if (bytes(b) <= maxBytes) {
                     return b;
                 }
-            } else {
-                Batch b = seal(maxReadings, (Integer) decision);
-                if (b != null) {
-                    return b;
-                }
+                // Split or dead-lettered: whatever is next may be ready now.
+                tooLarge(b, maxBytes);
+                continue;
             }
             if (System.nanoTime() >= deadline) {
                 return null;
             }
         }
+    }
+
+    /** What a batch's readings take in its uplink encoding: each one, and a comma. */
+    public static int bytes(Batch batch) {
+        long n = 0;
+        for (byte[] r : batch.readings()) {
+            n += r.length + 1;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, n);
     }
 
     /** Under the lock: a batch to resend, or how many normal readings a new batch may take, or null on timeout. */
@@ -326,7 +421,7 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
 
     private Sealed firstWaiting() {
         for (Sealed s : sealed.values()) {
-            if (!s.inFlight) {
+            if (!s.inFlight && !s.retired) {
                 return s;
             }
         }
@@ -343,13 +438,15 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         }
         if (readings == null) {
             // Sealed before a restart: its readings are on disk only.
+            List<BufferStore.Row> rows;
             try {
-                readings = query(store -> store.batchReadings(s.number));
+                rows = query(store -> store.batchRows(s.position.number()));
             } catch (SQLException e) {
                 log.warn("cannot load batch {} from the buffer, will retry: {}", s.id, e.getMessage());
                 resend(s.id);
                 return null;
             }
+            readings = bodies(rows);
             lock.lock();
             try {
                 s.readings = readings;
@@ -357,12 +454,12 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
                 lock.unlock();
             }
         }
-        return new Batch(s.id, s.number, readings);
+        return new Batch(s.id, s.position.number(), readings);
     }
 
-    private Batch seal(int max, int normalAllowance) throws InterruptedException {
+    private Batch seal(int max, int maxBytes, int normalAllowance) throws InterruptedException {
         CompletableFuture<Batch> result = new CompletableFuture<>();
-        work.add(new Seal(max, normalAllowance, result));
+        work.add(new Seal(max, maxBytes, normalAllowance, result));
         try {
             return result.get();
         } catch (ExecutionException e) {
@@ -370,11 +467,44 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         }
     }
 
+    /** A batch too large to send: split into parts that fit, or dead-lettered if it is one reading. */
+    private void tooLarge(Batch b, int maxBytes) throws InterruptedException {
+        String why = b.size() == 1
+                ? "a reading of " + bytes(b) + " bytes, more than the " + maxBytes + " bytes the hub's maximum packet size leaves"
+                : "larger than the hub's maximum packet size";
+        CompletableFuture<Void> done = retire(b.id(), maxBytes, why);
+        if (done != null) {
+            try {
+                done.get();
+            } catch (ExecutionException e) {
+                // The split did not commit: the batch goes out again and is split then.
+            }
+        }
+    }
+
+    /** Hands a sealed batch to the writer to be split or dead-lettered; null when it is not held. */
+    private CompletableFuture<Void> retire(String batchId, int maxBytes, String why) {
+        lock.lock();
+        try {
+            Position position = positions.get(batchId);
+            Sealed s = position == null ? null : sealed.get(position);
+            if (s == null || s.retired) {
+                return null;
+            }
+            s.retired = true;
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            work.add(new Split(s, maxBytes, why, done));
+            return done;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The hub stored the batch (or had stored it before): forget it. */
     public void acknowledged(String batchId) {
         Sealed s = forget(batchId);
         if (s != null) {
-            work.add(new Ack(s.number));
+            work.add(new Ack(s.position.number()));
         }
     }
 
@@ -382,8 +512,8 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
     public void resend(String batchId) {
         lock.lock();
         try {
-            Long number = numbers.get(batchId);
-            Sealed s = number == null ? null : sealed.get(number);
+            Position position = positions.get(batchId);
+            Sealed s = position == null ? null : sealed.get(position);
             if (s != null) {
                 s.inFlight = false;
                 changed.signalAll();
@@ -405,24 +535,21 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
     }
 
     /**
-     * The hub refused the batch as malformed: resending cannot help. It is moved aside (kept on
-     * disk, marked dead, never resent; dropped first under disk pressure), counted and logged.
+     * The hub refused the batch as malformed (PUBACK 0x99): it stored none of it, and resending
+     * the same bytes cannot help. Our own encoding being refused means a bug, a damaged reading
+     * or a contract mismatch, so the batch is split to find out: each safety event (priority lane)
+     * is retried alone, the rest in two halves, under new ids. A single reading refused is
+     * dead-lettered: kept on disk, counted, logged, and sent again after the next start.
      */
-    public void deadLetter(String batchId, String why) {
-        Sealed s = forget(batchId);
-        if (s != null) {
-            deadLettered.increment(s.size);
-            log.error("the hub refused batch {} ({} readings) as malformed; kept aside in {}, not resent: {}",
-                    batchId, s.size, settings.file(), why);
-            work.add(new Dead(s.number, why));
-        }
+    public void malformed(String batchId, String why) {
+        retire(batchId, 0, why);
     }
 
     private Sealed forget(String batchId) {
         lock.lock();
         try {
-            Long number = numbers.remove(batchId);
-            Sealed s = number == null ? null : sealed.remove(number);
+            Position position = positions.remove(batchId);
+            Sealed s = position == null ? null : sealed.remove(position);
             if (s != null) {
                 sealedReadings -= s.size;
                 changed.signalAll();
@@ -433,7 +560,23 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         }
     }
 
+    private static List<byte[]> bodies(List<BufferStore.Row> rows) {
+        List<byte[]> bodies = new ArrayList<>(rows.size());
+        rows.forEach(r -> bodies.add(r.body()));
+        return bodies;
+    }
+
     // ---- What it holds.
+
+    /** Readings dead-lettered (refused on their own by the hub, or too large); sent again after a restart. */
+    public long deadLetterReadings() {
+        lock.lock();
+        try {
+            return deadReadings;
+        } finally {
+            lock.unlock();
+        }
+    }
 
     /** Readings accepted and not yet acknowledged by the hub. */
     public long pendingReadings() {
@@ -450,8 +593,9 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         return usedBytes;
     }
 
+    /** The budget in force: the configured one, or less when the filesystem has less room. */
     public long budgetBytes() {
-        return settings.budgetBytes();
+        return effectiveBudget;
     }
 
     public Path file() {
@@ -560,31 +704,38 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         long now = clock.millis();
         List<Offer> offers = new ArrayList<>();
         List<Seal> seals = new ArrayList<>();
+        List<Split> splits = new ArrayList<>();
         List<Query<?>> queries = new ArrayList<>();
         for (Work w : group) {
             if (w instanceof Offer o) {
                 offers.add(o);
             } else if (w instanceof Seal s) {
                 seals.add(s);
+            } else if (w instanceof Split s) {
+                splits.add(s);
             } else if (w instanceof Query<?> q) {
                 queries.add(q);
             }
         }
         Admission[] admissions = new Admission[offers.size()];
         List<Batch> sealedNow = new ArrayList<>();
+        List<SplitOutcome> splitNow = new ArrayList<>();
         long[] sealedByLane = new long[2];
         long droppedNow = 0;
         int overflowReports = 0;
         boolean wrote = false;
+        deadDroppedNow = 0;
         try {
+            measureBudget();
             for (Work w : group) {
                 if (w instanceof Ack a) {
                     store.acknowledged(a.number(), now);
                     wrote = true;
-                } else if (w instanceof Dead d) {
-                    store.deadLettered(d.number(), d.why());
-                    wrote = true;
                 }
+            }
+            for (Split sp : splits) {
+                splitNow.add(split(sp));
+                wrote = true;
             }
             if (!offers.isEmpty()) {
                 droppedNow = admit(offers, admissions);
@@ -632,14 +783,26 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
             queuedOffers.addAndGet(-offers.size());
             seals.forEach(s -> s.result().complete(null));
             queries.forEach(q -> q.result().completeExceptionally(e));
+            // A split that did not happen: the batch goes out again as it was, and is split then.
+            lock.lock();
+            try {
+                splits.forEach(sp -> {
+                    sp.batch().retired = false;
+                    sp.batch().inFlight = false;
+                });
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            splits.forEach(sp -> sp.result().completeExceptionally(e));
             // Lost acknowledgements only mean a resend, which the hub recognizes by the batch id.
             overflow.rollback();
             return;
         }
         commits.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         overflow.committed(overflowReports > 0, now);
-        if (droppedNow > 0) {
-            dropped.increment(droppedNow);
+        if (droppedNow + deadDroppedNow > 0) {
+            dropped.increment(droppedNow + deadDroppedNow);
         }
         long[] accepted = new long[2];
         for (int i = 0; i < offers.size(); i++) {
@@ -655,14 +818,33 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
             looseByLane[BufferStore.LANE_NORMAL] += accepted[1] - droppedNow - sealedByLane[1];
             for (Batch b : sealedNow) {
                 if (b != null) {
-                    sealed.put(b.number(), new Sealed(b.number(), b.id(), b.size(), b.readings(), true));
-                    numbers.put(b.id(), b.number());
+                    Position position = new Position(b.number(), b.number());
+                    sealed.put(position, new Sealed(position, b.id(), b.size(), b.readings(), true));
+                    positions.put(b.id(), position);
                     sealedReadings += b.size();
                 }
             }
+            for (SplitOutcome o : splitNow) {
+                Sealed parent = o.split().batch();
+                if (sealed.remove(parent.position) != null) {
+                    positions.remove(parent.id);
+                    sealedReadings -= parent.size;
+                }
+                for (Sealed part : o.parts()) {
+                    sealed.put(part.position, part);
+                    positions.put(part.id, part.position);
+                    sealedReadings += part.size;
+                }
+                deadReadings += o.dead();
+            }
+            deadReadings -= deadDroppedNow;
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        for (SplitOutcome o : splitNow) {
+            reportSplit(o);
+            o.split().result().complete(null);
         }
         queuedOffers.addAndGet(-offers.size());
         for (int i = 0; i < seals.size(); i++) {
@@ -681,7 +863,7 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         // A group may hold more than the whole budget (5,000 offers on a small disk): admit it in
         // slices, so its own older telemetry can make room for its newer readings, and so the
         // estimate of a slice's size errs by little.
-        long sliceBytes = Math.max(settings.budgetBytes() / 16, 16 * 1024);
+        long sliceBytes = Math.max(effectiveBudget / 16, 16 * 1024);
         long droppedNow = 0;
         int from = 0;
         while (from < offers.size()) {
@@ -699,8 +881,9 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
 
     private long admitSlice(List<Offer> slice, Admission[] admissions, int offset, long incoming)
             throws SQLException {
-        long budget = settings.budgetBytes();
-        long hardCap = budget + budget * RESERVE_PCT / 100;
+        // Measured per slice: the disk's room shrinks as the group's own writes fill the WAL.
+        measureBudget();
+        long budget = effectiveBudget;
         long used = store.usedBytes();
         long droppedNow = 0;
         if (used + incoming > budget) {
@@ -720,8 +903,14 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
                 overflow.add(d);
                 used = store.usedBytes();
             }
-            if (used + incoming > budget && store.purgeDead() > 0) {
-                used = store.usedBytes();
+            if (used + incoming > budget) {
+                BufferStore.Dropped d = store.purgeDeadTelemetry();
+                if (d.readings() > 0) {
+                    // Counted and reported like any dropped telemetry.
+                    overflow.add(d);
+                    deadDroppedNow += d.readings();
+                    used = store.usedBytes();
+                }
             }
         }
         for (int i = 0; i < slice.size(); i++) {
@@ -747,16 +936,142 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         if (rows.isEmpty()) {
             return null;
         }
+        // No more than the uplink can send in one packet; a single larger reading goes alone
+        // (next() dead-letters it).
+        int keep = 0;
+        long bytes = 0;
+        while (keep < rows.size() && (keep == 0 || bytes + rows.get(keep).body().length + 1 <= s.maxBytes())) {
+            bytes += rows.get(keep).body().length + 1;
+            keep++;
+        }
+        rows = rows.subList(0, keep);
+        priority = Math.min(priority, keep);
         long number = nextNumber++;
         String id = UUID.randomUUID().toString();
-        store.seal(number, id, rows);
+        store.seal(number, id, number, rows);
         int normal = rows.size() - priority;
         drain.consume(normal);
         sealedByLane[BufferStore.LANE_PRIORITY] += priority;
         sealedByLane[BufferStore.LANE_NORMAL] += normal;
-        List<byte[]> bodies = new ArrayList<>(rows.size());
-        rows.forEach(r -> bodies.add(r.body()));
-        return new Batch(id, number, bodies);
+        return new Batch(id, number, bodies(rows));
+    }
+
+    /** What a split did; applied to the batches held in memory once its transaction commits. */
+    private record SplitOutcome(Split split, int readings, List<Sealed> parts, int dead) {
+    }
+
+    private SplitOutcome split(Split sp) throws SQLException {
+        Sealed parent = sp.batch();
+        List<BufferStore.Row> rows = store.batchRows(parent.position.number());
+        if (rows.isEmpty()) {
+            return new SplitOutcome(sp, 0, List.of(), 0);
+        }
+        List<List<BufferStore.Row>> groups = sp.maxBytes() > 0 ? bySize(rows, sp.maxBytes()) : isolate(rows);
+        if (groups.size() <= 1) {
+            store.deadLettered(parent.position.number(), sp.why());
+            return new SplitOutcome(sp, rows.size(), List.of(), rows.size());
+        }
+        List<BufferStore.SealedBatch> records = new ArrayList<>(groups.size());
+        List<Sealed> parts = new ArrayList<>(groups.size());
+        for (int i = 0; i < groups.size(); i++) {
+            Position position = new Position(parent.position.ord(), nextNumber++);
+            // Derived from the retired id, so a part can be traced to the batch it came from.
+            String id = parent.id.length() + 6 <= 64 ? parent.id + ":" + i : UUID.randomUUID().toString();
+            records.add(new BufferStore.SealedBatch(position.number(), id, groups.get(i).size(), position.ord()));
+            parts.add(new Sealed(position, id, groups.get(i).size(), bodies(groups.get(i)), false));
+        }
+        store.split(parent.position.number(), records, groups);
+        return new SplitOutcome(sp, rows.size(), parts, 0);
+    }
+
+    /** Consecutive parts of at most {@code maxBytes} each; a larger reading is a part of its own. */
+    private static List<List<BufferStore.Row>> bySize(List<BufferStore.Row> rows, int maxBytes) {
+        List<List<BufferStore.Row>> parts = new ArrayList<>();
+        List<BufferStore.Row> part = new ArrayList<>();
+        long bytes = 0;
+        for (BufferStore.Row r : rows) {
+            if (!part.isEmpty() && bytes + r.body().length + 1 > maxBytes) {
+                parts.add(part);
+                part = new ArrayList<>();
+                bytes = 0;
+            }
+            part.add(r);
+            bytes += r.body().length + 1;
+        }
+        parts.add(part);
+        return parts;
+    }
+
+    /** After a malformed refusal: each priority reading alone, the others in two halves. */
+    private static List<List<BufferStore.Row>> isolate(List<BufferStore.Row> rows) {
+        List<List<BufferStore.Row>> parts = new ArrayList<>();
+        List<BufferStore.Row> normal = new ArrayList<>();
+        for (BufferStore.Row r : rows) {
+            if (r.lane() == BufferStore.LANE_PRIORITY) {
+                parts.add(List.of(r));
+            } else {
+                normal.add(r);
+            }
+        }
+        if (normal.size() > 1) {
+            parts.add(normal.subList(0, normal.size() / 2));
+            parts.add(normal.subList(normal.size() / 2, normal.size()));
+        } else if (!normal.isEmpty()) {
+            parts.add(normal);
+        }
+        return parts;
+    }
+
+    private void reportSplit(SplitOutcome o) {
+        Sealed parent = o.split().batch();
+        if (o.dead() > 0) {
+            deadLettered.increment(o.dead());
+            log.error("batch {} ({} readings) dead-lettered: {}; kept in {}, sent again after the next start"
+                    + " (edge_buffer_dead_letter_readings)", parent.id, o.dead(), o.split().why(), settings.file());
+        } else if (!o.parts().isEmpty()) {
+            log.warn("batch {} ({} readings) {}: split into {} batches {} .. {}", parent.id, o.readings(),
+                    o.split().maxBytes() > 0 ? "is " + o.split().why() : "was refused as malformed (" + o.split().why() + ")",
+                    o.parts().size(), o.parts().get(0).id, o.parts().get(o.parts().size() - 1).id);
+        }
+    }
+
+    /**
+     * The budget in force now: the configured one, bounded by what the filesystem can still give
+     * (the database file as it is, plus the disk's usable space) less the reserve kept for the rest
+     * of the gateway. Events may go past it by {@value #RESERVE_PCT}%, but never into more
+     * than half the reserve.
+     */
+    private void measureBudget() throws SQLException {
+        long configured = settings.budgetBytes();
+        long budget = configured;
+        long cap = configured + configured * RESERVE_PCT / 100;
+        long usable = -1;
+        try {
+            usable = freeSpace.usableBytes();
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot measure the free space of {}: {}", settings.file(), e.toString());
+        }
+        if (usable >= 0) {
+            // What the database may grow to: its file now, plus what the disk still has. (Pages new
+            // since the last checkpoint are in the WAL, whose file is already taken from the disk.)
+            long room = store.fileBytes() + usable;
+            budget = Math.min(budget, room - settings.reserveBytes());
+            cap = Math.min(cap, room - settings.reserveBytes() / 2);
+        }
+        budget = Math.max(0, budget);
+        hardCap = Math.max(budget, cap);
+        boolean bound = budget < configured;
+        if (bound != diskBound) {
+            diskBound = bound;
+            if (bound) {
+                log.warn("the disk of {} has {} MB usable: the buffer's budget is {} MB, not the configured {} MB,"
+                        + " keeping {} MB free (buffer.disk-reserve-mb)", settings.file(), usable / 1_000_000,
+                        budget / 1_000_000, configured / 1_000_000, settings.reserveBytes() / 1_000_000);
+            } else {
+                log.info("the buffer's budget is the configured {} MB again", configured / 1_000_000);
+            }
+        }
+        effectiveBudget = budget;
     }
 
     private void insertOverflowReport(long now) throws SQLException {
@@ -770,7 +1085,7 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         store.insert(report.deviceId(), null, BufferStore.LANE_PRIORITY, false, now, body);
         store.flushInserts();
         log.warn("disk budget of {} MB full: dropped the {} oldest telemetry readings (received {} .. {}); reported to the hub",
-                settings.budgetBytes() / 1_000_000, overflow.pendingCount(), overflow.pendingFirstRx(), overflow.pendingLastRx());
+                effectiveBudget / 1_000_000, overflow.pendingCount(), overflow.pendingFirstRx(), overflow.pendingLastRx());
     }
 
     private void failAll(List<Work> group, Throwable why) {
@@ -780,6 +1095,8 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
                 o.result().completeExceptionally(why);
             } else if (w instanceof Seal s) {
                 s.result().complete(null);
+            } else if (w instanceof Split s) {
+                s.result().completeExceptionally(why);
             } else if (w instanceof Query<?> q) {
                 q.result().completeExceptionally(why);
             }

@@ -54,6 +54,12 @@ public final class EdgeSettings {
     public static final Setting<Duration> UPLINK_RETRY = new Setting<>("uplink.retry",
             new SettingType.Time(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(5),
             "wait before resending a batch the hub could not store (PUBACK 0x97), and the longest reconnect back-off");
+    public static final Setting<Duration> UPLINK_ACK_TIMEOUT = new Setting<>("uplink.ack-timeout",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(60),
+            "a batch without a PUBACK this long means the connection is wedged: it is left and every unacknowledged batch resent on a new one (same ids); keep it above the hub's ingest.retry-timeout");
+    public static final Setting<Duration> UPLINK_KEEP_ALIVE = new Setting<>("uplink.keep-alive",
+            new SettingType.Time(Duration.ofSeconds(5), Duration.ofMinutes(10)), Duration.ofSeconds(30),
+            "MQTT keep-alive of the uplink: an idle connection whose path died is noticed within about twice this");
 
     public static final Setting<Integer> UPLINK_DRAIN_RATE = new Setting<>("uplink.drain-rate",
             new SettingType.Int(0, 1_000_000, "readings/s"), 2000,
@@ -72,6 +78,9 @@ public final class EdgeSettings {
     public static final Setting<Integer> BUFFER_DISK_BUDGET = new Setting<>("buffer.disk-budget-mb",
             new SettingType.Int(1, 1_000_000, "MB"), 2000,
             "disk the buffer may use; the default holds a week of a 500-device site at one reading a minute. When full the oldest telemetry is dropped (and reported); events never are");
+    public static final Setting<Integer> BUFFER_DISK_RESERVE = new Setting<>("buffer.disk-reserve-mb",
+            new SettingType.Int(0, 1_000_000, "MB"), 200,
+            "disk left free for the rest of the gateway: when the buffer's filesystem has less room than buffer.disk-budget-mb plus this, the budget shrinks to what is left (health shows the budget in force)");
 
     public static final Setting<Integer> LIVENESS_SILENT_INTERVALS = new Setting<>("liveness.silent-intervals",
             new SettingType.Int(1, 1000, "intervals"), 3,
@@ -94,8 +103,9 @@ public final class EdgeSettings {
             BROKER_URL, BROKER_USERNAME, BROKER_PASSWORD, BROKER_EMBEDDED_HOST, BROKER_EMBEDDED_PORT,
             COAP_HOST, COAP_PORT, DEVICE_MAX_PAYLOAD,
             UPLINK_URL, UPLINK_SECRET, UPLINK_BATCH_READINGS, UPLINK_LINGER, UPLINK_WINDOW, UPLINK_RETRY,
+            UPLINK_ACK_TIMEOUT, UPLINK_KEEP_ALIVE,
             UPLINK_DRAIN_RATE, UPLINK_TLS_CA, UPLINK_TLS_CLIENT_KEYSTORE, UPLINK_TLS_CLIENT_KEYSTORE_PASSWORD,
-            BUFFER_DIR, BUFFER_DISK_BUDGET,
+            BUFFER_DIR, BUFFER_DISK_BUDGET, BUFFER_DISK_RESERVE,
             LIVENESS_SILENT_INTERVALS, HEALTH_INTERVAL,
             PSEUDONYM_KEY,
             METRICS_HOST, METRICS_PORT);

@@ -61,6 +61,7 @@ public final class GatewayHealth {
                 .put("buffer_oldest_age_s", oldest == 0 ? 0 : Math.max(0, (now - oldest) / 1000))
                 .put("buffer_disk_used_mb", round(buffer.usedBytes() / 1e6))
                 .put("buffer_disk_budget_mb", buffer.budgetBytes() / 1_000_000)
+                .put("buffer_dead_letter_readings", buffer.deadLetterReadings())
                 .put("uplink_connected", uplinkConnected.getAsBoolean())
                 .put("uptime_s", (now - startedAt) / 1000);
         return new Reading(gatewayId, DeviceType.GATEWAY, Kind.TELEMETRY, now, null, null, Set.of(), data);

@@ -41,6 +41,14 @@ public final class BatchEncoder {
         return out.toByteArray();
     }
 
+    /**
+     * The bytes of a batch besides its readings and their commas, for the longest batch id the
+     * contract allows (64 characters): what a batch's size limit must leave room for.
+     */
+    public int envelopeBytes(String gatewayId) {
+        return encode(gatewayId, new Batch("x".repeat(64), 0, java.util.List.of())).length;
+    }
+
     private byte[] string(String s) {
         try {
             return json.writeValueAsBytes(s);
