@@ -111,6 +111,9 @@ public final class Hub implements AutoCloseable {
             database = Database.open(config.get(HubSettings.DB_URL), config.get(HubSettings.DB_USER),
                     config.get(HubSettings.DB_PASSWORD), config.get(HubSettings.DB_TIMESCALE),
                     config.get(HubSettings.DB_POOL_SIZE),
+                    new Database.Timeouts(config.get(HubSettings.DB_CONNECT_TIMEOUT), config.get(HubSettings.DB_STATEMENT_TIMEOUT),
+                            config.get(HubSettings.DB_VALIDATION_TIMEOUT), config.get(HubSettings.DB_KEEPALIVE),
+                            config.get(HubSettings.DB_MAX_LIFETIME)),
                     config.get(HubSettings.DB_EMBEDDED_DIR));
             closeables.push(database);
             var ds = database.dataSource();
@@ -150,7 +153,7 @@ public final class Hub implements AutoCloseable {
             IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json), detector,
                     recorder, listener, config.get(HubSettings.INGEST_WRITERS),
                     config.get(HubSettings.INGEST_QUEUE_READINGS), config.get(HubSettings.INGEST_TX_READINGS),
-                    config.get(HubSettings.INGEST_RETRY_TIMEOUT), metrics);
+                    config.get(HubSettings.INGEST_RETRY_TIMEOUT), config.get(HubSettings.INGEST_DB_TIMEOUT), metrics);
             pipeline.start();
             closeables.push(pipeline);
 

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Duration;
@@ -75,6 +76,7 @@ public final class IngestPipeline implements AutoCloseable {
     private final int queueCapacity;
     private final int maxPerCommit;
     private final long retryTimeoutNanos;
+    private final long dbTimeoutMs;
     private final List<LinkedBlockingQueue<Pending>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
     private final AtomicLong queued = new AtomicLong();
@@ -89,7 +91,7 @@ public final class IngestPipeline implements AutoCloseable {
 
     public IngestPipeline(DataSource dataSource, ReadingStore readings, IncidentDetector detector,
                           IncidentRecorder incidents, IncidentListener listener, int writerCount, int queueCapacity,
-                          int maxPerCommit, Duration retryTimeout, MeterRegistry registry) {
+                          int maxPerCommit, Duration retryTimeout, Duration dbTimeout, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.readings = readings;
         this.detector = detector;
@@ -98,6 +100,7 @@ public final class IngestPipeline implements AutoCloseable {
         this.queueCapacity = queueCapacity;
         this.maxPerCommit = maxPerCommit;
         this.retryTimeoutNanos = retryTimeout.toNanos();
+        this.dbTimeoutMs = dbTimeout.toMillis();
         this.stored = Counter.builder("hub.readings.stored").description("readings committed to the database").register(registry);
         this.batchesStored = Counter.builder("hub.batches.stored").description("uplink batches committed").register(registry);
         this.duplicates = Counter.builder("hub.batches.duplicate")
@@ -238,7 +241,7 @@ public final class IngestPipeline implements AutoCloseable {
         IncidentRecorder.Recorded recorded;
         int storedReadings = 0;
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            begin(c);
             // Rule state changed by this transaction's readings goes back if it does not commit.
             IncidentDetector.Round round = detector.round();
             try {
@@ -261,7 +264,7 @@ public final class IngestPipeline implements AutoCloseable {
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 round.rollback();
-                c.rollback();
+                rollback(c, e);
                 throw e;
             }
         }
@@ -283,7 +286,7 @@ public final class IngestPipeline implements AutoCloseable {
         List<IncidentDetector.Round> rounds = new ArrayList<>();
         int storedReadings;
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            begin(c);
             try {
                 if (readings.claim(c, List.of(batch)).isEmpty()) {
                     c.commit();
@@ -298,7 +301,7 @@ public final class IngestPipeline implements AutoCloseable {
                 for (int i = rounds.size() - 1; i >= 0; i--) {
                     rounds.get(i).rollback();
                 }
-                c.rollback();
+                rollback(c, e);
                 throw e;
             }
         }
@@ -334,6 +337,33 @@ public final class IngestPipeline implements AutoCloseable {
             int middle = (from + to) >>> 1;
             return storeSlice(c, batch, from, middle, refused, rounds, recorded)
                     + storeSlice(c, batch, middle, to, refused, rounds, recorded);
+        }
+    }
+
+    /**
+     * Starts an ingest transaction with every wait bounded by {@code ingest.db-timeout}: the
+     * server cancels a slower statement, and ends the transaction if the writer goes quiet for
+     * as long (so a transaction whose connection went half-open does not keep its batch keys
+     * locked); the writer gives up on a connection silent a second longer (a half-open
+     * connection answers nothing) and retries on a fresh one.
+     */
+    private void begin(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, dbTimeoutMs + 1000));
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('statement_timeout', ?, true),"
+                + " set_config('idle_in_transaction_session_timeout', ?, true)")) {
+            ps.setString(1, Long.toString(dbTimeoutMs));
+            ps.setString(2, Long.toString(dbTimeoutMs));
+            ps.execute();
+        }
+    }
+
+    /** Rolls back, keeping {@code cause} as the error to report (a broken connection cannot roll back either). */
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 
