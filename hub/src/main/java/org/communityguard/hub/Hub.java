@@ -36,6 +36,7 @@ import org.communityguard.hub.api.PasswordLogin;
 import org.communityguard.hub.api.SessionApi;
 import org.communityguard.hub.api.HealthApi;
 import org.communityguard.hub.api.HttpInitializer;
+import org.communityguard.hub.api.HttpLimits;
 import org.communityguard.hub.api.IncidentApi;
 import org.communityguard.hub.api.RegistryApi;
 import org.communityguard.hub.api.Route;
@@ -169,6 +170,8 @@ public final class Hub implements AutoCloseable {
             UplinkInitializer uplinkInitializer = new UplinkInitializer(new BatchCodec(json), pipeline,
                     gateways::authenticate, blocking, config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM),
                     config.get(HubSettings.UPLINK_MAX_PACKET),
+                    new UplinkInitializer.Limits(config.get(HubSettings.UPLINK_CONNECT_TIMEOUT),
+                            config.get(HubSettings.UPLINK_MAX_CONNECTIONS)),
                     UplinkTls.serverContext(config.get(HubSettings.UPLINK_TLS_CERT), config.get(HubSettings.UPLINK_TLS_KEY),
                             config.get(HubSettings.UPLINK_TLS_CLIENT_CA)),
                     metrics);
@@ -215,7 +218,12 @@ public final class Hub implements AutoCloseable {
             var http = new TcpServer("HTTP", HubSettings.HTTP_PORT.envName(), config.get(HubSettings.HTTP_HOST),
                     config.get(HubSettings.HTTP_PORT), boss, workers,
                     new HttpInitializer(new ApiHandler(router, authenticator, blocking, json, metrics,
-                            config.get(HubSettings.HTTP_TRUST_PROXY))));
+                            config.get(HubSettings.HTTP_TRUST_PROXY)),
+                            new HttpLimits(config.get(HubSettings.HTTP_MAX_CONNECTIONS),
+                                    // Behind a reverse proxy every connection comes from the proxy's address.
+                                    config.get(HubSettings.HTTP_TRUST_PROXY) ? 0 : config.get(HubSettings.HTTP_MAX_CONNECTIONS_PER_ADDRESS),
+                                    config.get(HubSettings.HTTP_IDLE_TIMEOUT), config.get(HubSettings.HTTP_REQUEST_TIMEOUT),
+                                    metrics)));
             httpPort = http.start();
             closeables.push(http);
         } catch (RuntimeException | SQLException e) {

@@ -20,6 +20,20 @@ public final class HubSettings {
     public static final Setting<Boolean> HTTP_TRUST_PROXY = new Setting<>("http.trust-proxy", new SettingType.Bool(), false,
             "the hub is behind a reverse proxy: take the client address from X-Forwarded-For and HTTPS from X-Forwarded-Proto (session cookies get Secure, login limits count the real client)");
 
+    // Connections nobody may hold open for free (README, Guarantees; docs/uplink.md for the uplink).
+    public static final Setting<Integer> HTTP_MAX_CONNECTIONS = new Setting<>("http.max-connections",
+            new SettingType.Int(1, 1_000_000, "connections"), 1000,
+            "HTTP connections open at once (live streams included); more are answered 503 and closed");
+    public static final Setting<Integer> HTTP_MAX_CONNECTIONS_PER_ADDRESS = new Setting<>("http.max-connections-per-address",
+            new SettingType.Int(0, 1_000_000, "connections"), 200,
+            "HTTP connections open at once from one client address (0: no limit; not applied with http.trust-proxy, where every connection comes from the proxy); more are answered 503 and closed");
+    public static final Setting<Duration> HTTP_IDLE_TIMEOUT = new Setting<>("http.idle-timeout",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(60),
+            "an HTTP connection with no request for this long is closed (live event streams are kept alive by their heartbeats instead)");
+    public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = new Setting<>("http.request-timeout",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(60),
+            "a request whose headers and body have not all arrived this long after its first byte is answered 408 and its connection closed (allow a 5 MB photo upload over a slow phone link)");
+
     public static final Setting<String> UPLINK_HOST = new Setting<>("uplink.host", SettingType.Text.any(), "0.0.0.0",
             "address the gateway uplink (MQTT 5) listens on");
     public static final Setting<Integer> UPLINK_PORT = new Setting<>("uplink.port", PORT, 1884,
@@ -30,6 +44,12 @@ public final class HubSettings {
     public static final Setting<Integer> UPLINK_MAX_PACKET = new Setting<>("uplink.max-packet-bytes",
             new SettingType.Int(4096, 16 * 1024 * 1024, "bytes"), 1024 * 1024,
             "largest uplink packet accepted (MQTT 5 Maximum Packet Size)");
+    public static final Setting<Duration> UPLINK_CONNECT_TIMEOUT = new Setting<>("uplink.connect-timeout",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofSeconds(10),
+            "an uplink connection that has not sent its CONNECT this long after it was opened is closed (checking the credentials is not counted)");
+    public static final Setting<Integer> UPLINK_MAX_CONNECTIONS = new Setting<>("uplink.max-connections",
+            new SettingType.Int(1, 1_000_000, "connections"), 1000,
+            "uplink connections open at once, authenticated or not; more are closed at once");
     public static final Setting<String> UPLINK_GATEWAYS = new Setting<>("uplink.gateways",
             new SettingType.Text(Pattern.compile("^$|^[A-Za-z0-9._-]{1,64}:[^,\\s]{12,}(,[A-Za-z0-9._-]{1,64}:[^,\\s]{12,})*$"),
                     "comma-separated id:secret pairs, secrets of 12+ characters", true), "",
@@ -173,7 +193,9 @@ public final class HubSettings {
 
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY,
-            UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_GATEWAYS,
+            HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_TIMEOUT,
+            UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_CONNECT_TIMEOUT, UPLINK_MAX_CONNECTIONS,
+            UPLINK_GATEWAYS,
             UPLINK_TLS_CERT, UPLINK_TLS_KEY, UPLINK_TLS_CLIENT_CA,
             DB_URL, DB_USER, DB_PASSWORD, DB_TIMESCALE, DB_POOL_SIZE,
             DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT, DB_VALIDATION_TIMEOUT, DB_KEEPALIVE, DB_MAX_LIFETIME, DB_EMBEDDED_DIR,
