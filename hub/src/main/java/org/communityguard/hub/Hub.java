@@ -36,6 +36,7 @@ import org.communityguard.hub.api.PasswordLogin;
 import org.communityguard.hub.api.SessionApi;
 import org.communityguard.hub.api.HealthApi;
 import org.communityguard.hub.api.HttpInitializer;
+import org.communityguard.hub.api.HttpLimits;
 import org.communityguard.hub.api.IncidentApi;
 import org.communityguard.hub.api.RegistryApi;
 import org.communityguard.hub.api.Route;
@@ -111,6 +112,9 @@ public final class Hub implements AutoCloseable {
             database = Database.open(config.get(HubSettings.DB_URL), config.get(HubSettings.DB_USER),
                     config.get(HubSettings.DB_PASSWORD), config.get(HubSettings.DB_TIMESCALE),
                     config.get(HubSettings.DB_POOL_SIZE),
+                    new Database.Timeouts(config.get(HubSettings.DB_CONNECT_TIMEOUT), config.get(HubSettings.DB_STATEMENT_TIMEOUT),
+                            config.get(HubSettings.DB_VALIDATION_TIMEOUT), config.get(HubSettings.DB_KEEPALIVE),
+                            config.get(HubSettings.DB_MAX_LIFETIME)),
                     config.get(HubSettings.DB_EMBEDDED_DIR));
             closeables.push(database);
             var ds = database.dataSource();
@@ -150,7 +154,7 @@ public final class Hub implements AutoCloseable {
             IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json), detector,
                     recorder, listener, config.get(HubSettings.INGEST_WRITERS),
                     config.get(HubSettings.INGEST_QUEUE_READINGS), config.get(HubSettings.INGEST_TX_READINGS),
-                    config.get(HubSettings.INGEST_RETRY_TIMEOUT), metrics);
+                    config.get(HubSettings.INGEST_RETRY_TIMEOUT), config.get(HubSettings.INGEST_DB_TIMEOUT), metrics);
             pipeline.start();
             closeables.push(pipeline);
 
@@ -166,6 +170,8 @@ public final class Hub implements AutoCloseable {
             UplinkInitializer uplinkInitializer = new UplinkInitializer(new BatchCodec(json), pipeline,
                     gateways::authenticate, blocking, config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM),
                     config.get(HubSettings.UPLINK_MAX_PACKET),
+                    new UplinkInitializer.Limits(config.get(HubSettings.UPLINK_CONNECT_TIMEOUT),
+                            config.get(HubSettings.UPLINK_MAX_CONNECTIONS)),
                     UplinkTls.serverContext(config.get(HubSettings.UPLINK_TLS_CERT), config.get(HubSettings.UPLINK_TLS_KEY),
                             config.get(HubSettings.UPLINK_TLS_CLIENT_CA)),
                     metrics);
@@ -212,7 +218,12 @@ public final class Hub implements AutoCloseable {
             var http = new TcpServer("HTTP", HubSettings.HTTP_PORT.envName(), config.get(HubSettings.HTTP_HOST),
                     config.get(HubSettings.HTTP_PORT), boss, workers,
                     new HttpInitializer(new ApiHandler(router, authenticator, blocking, json, metrics,
-                            config.get(HubSettings.HTTP_TRUST_PROXY))));
+                            config.get(HubSettings.HTTP_TRUST_PROXY)),
+                            new HttpLimits(config.get(HubSettings.HTTP_MAX_CONNECTIONS),
+                                    // Behind a reverse proxy every connection comes from the proxy's address.
+                                    config.get(HubSettings.HTTP_TRUST_PROXY) ? 0 : config.get(HubSettings.HTTP_MAX_CONNECTIONS_PER_ADDRESS),
+                                    config.get(HubSettings.HTTP_IDLE_TIMEOUT), config.get(HubSettings.HTTP_REQUEST_TIMEOUT),
+                                    metrics)));
             httpPort = http.start();
             closeables.push(http);
         } catch (RuntimeException | SQLException e) {

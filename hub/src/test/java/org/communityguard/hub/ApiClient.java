@@ -22,6 +22,11 @@ public final class ApiClient {
         this.token = token;
     }
 
+    /** The bearer token, for a client of its own (a raw socket). */
+    public String token() {
+        return token;
+    }
+
     /** Signed in as the admin of {@link HubFixture}. */
     public static ApiClient admin(Hub hub) throws Exception {
         return as(hub, "admin", HubFixture.ADMIN_PASSWORD);

@@ -8,12 +8,22 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 
 /**
- * The HTTP pipeline: codec -> keep-alive -> aggregator (bounded body size; larger bodies are
- * answered 413 by the aggregator itself) -> {@link ApiHandler}.
+ * The HTTP pipeline:
+ * <pre>
+ *   guard-bytes -> codec -> guard-messages -> keep-alive -> aggregator -> api
+ * </pre>
+ * The two guard handlers are one {@link HttpLimits.Guard}: the first sees a request's first byte
+ * (so a request sent a byte a minute is timed from its start, before the codec has a message to
+ * show), the second its last part and the answer's (between the codec and the keep-alive
+ * handler, so it sees every response, the keep-alive handler's own included). The aggregator
+ * bounds a body's size (larger bodies are answered 413 by the aggregator itself). A connection
+ * over the connection limits gets a 503 and no pipeline.
  */
 public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
 
+    static final String GUARD_BYTES = "http-guard-bytes";
     static final String CODEC = "http-codec";
+    static final String GUARD_MESSAGES = "http-guard-messages";
     static final String KEEP_ALIVE = "http-keep-alive";
     static final String AGGREGATOR = "http-aggregator";
     static final String API = "api";
@@ -22,15 +32,24 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
 
     private final ApiHandler api;
+    private final HttpLimits limits;
 
-    public HttpInitializer(ApiHandler api) {
+    public HttpInitializer(ApiHandler api, HttpLimits limits) {
         this.api = api;
+        this.limits = limits;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (!limits.admit(ch)) {
+            p.addFirst(CODEC, new HttpServerCodec());
+            return;
+        }
+        HttpLimits.Guard guard = limits.guard();
+        p.addLast(GUARD_BYTES, guard.bytes);
         p.addLast(CODEC, new HttpServerCodec());
+        p.addLast(GUARD_MESSAGES, guard.messageEvents);
         p.addLast(KEEP_ALIVE, new HttpServerKeepAliveHandler());
         p.addLast(AGGREGATOR, new HttpObjectAggregator(MAX_BODY_BYTES));
         p.addLast(API, api);

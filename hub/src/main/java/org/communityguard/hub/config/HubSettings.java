@@ -20,6 +20,20 @@ public final class HubSettings {
     public static final Setting<Boolean> HTTP_TRUST_PROXY = new Setting<>("http.trust-proxy", new SettingType.Bool(), false,
             "the hub is behind a reverse proxy: take the client address from X-Forwarded-For and HTTPS from X-Forwarded-Proto (session cookies get Secure, login limits count the real client)");
 
+    // Connections nobody may hold open for free (README, Guarantees; docs/uplink.md for the uplink).
+    public static final Setting<Integer> HTTP_MAX_CONNECTIONS = new Setting<>("http.max-connections",
+            new SettingType.Int(1, 1_000_000, "connections"), 1000,
+            "HTTP connections open at once (live streams included); more are answered 503 and closed");
+    public static final Setting<Integer> HTTP_MAX_CONNECTIONS_PER_ADDRESS = new Setting<>("http.max-connections-per-address",
+            new SettingType.Int(0, 1_000_000, "connections"), 200,
+            "HTTP connections open at once from one client address (0: no limit; not applied with http.trust-proxy, where every connection comes from the proxy); more are answered 503 and closed");
+    public static final Setting<Duration> HTTP_IDLE_TIMEOUT = new Setting<>("http.idle-timeout",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(60),
+            "an HTTP connection with no request for this long is closed (live event streams are kept alive by their heartbeats instead)");
+    public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = new Setting<>("http.request-timeout",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(60),
+            "a request whose headers and body have not all arrived this long after its first byte is answered 408 and its connection closed (allow a 5 MB photo upload over a slow phone link)");
+
     public static final Setting<String> UPLINK_HOST = new Setting<>("uplink.host", SettingType.Text.any(), "0.0.0.0",
             "address the gateway uplink (MQTT 5) listens on");
     public static final Setting<Integer> UPLINK_PORT = new Setting<>("uplink.port", PORT, 1884,
@@ -30,6 +44,12 @@ public final class HubSettings {
     public static final Setting<Integer> UPLINK_MAX_PACKET = new Setting<>("uplink.max-packet-bytes",
             new SettingType.Int(4096, 16 * 1024 * 1024, "bytes"), 1024 * 1024,
             "largest uplink packet accepted (MQTT 5 Maximum Packet Size)");
+    public static final Setting<Duration> UPLINK_CONNECT_TIMEOUT = new Setting<>("uplink.connect-timeout",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofSeconds(10),
+            "an uplink connection that has not sent its CONNECT this long after it was opened is closed (checking the credentials is not counted)");
+    public static final Setting<Integer> UPLINK_MAX_CONNECTIONS = new Setting<>("uplink.max-connections",
+            new SettingType.Int(1, 1_000_000, "connections"), 1000,
+            "uplink connections open at once, authenticated or not; more are closed at once");
     public static final Setting<String> UPLINK_GATEWAYS = new Setting<>("uplink.gateways",
             new SettingType.Text(Pattern.compile("^$|^[A-Za-z0-9._-]{1,64}:[^,\\s]{12,}(,[A-Za-z0-9._-]{1,64}:[^,\\s]{12,})*$"),
                     "comma-separated id:secret pairs, secrets of 12+ characters", true), "",
@@ -53,6 +73,22 @@ public final class HubSettings {
             "readings in a TimescaleDB hypertable: auto (when the server offers the extension), required (refuse to start without it), off (plain table)");
     public static final Setting<Integer> DB_POOL_SIZE = new Setting<>("db.pool-size",
             new SettingType.Int(2, 200, "connections"), 10, "database connection pool size");
+    // How a silent database (a half-open connection, a hung server) is noticed: docs/configuration.md.
+    public static final Setting<Duration> DB_CONNECT_TIMEOUT = new Setting<>("db.connect-timeout",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofMinutes(5)), Duration.ofSeconds(5),
+            "longest a new database connection may take to connect and log in");
+    public static final Setting<Duration> DB_STATEMENT_TIMEOUT = new Setting<>("db.statement-timeout",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(30),
+            "longest an API, console or background statement may run, and a transaction sit idle, at the server (statement_timeout, idle_in_transaction_session_timeout); the hub gives up on a connection that stays silent 5 s longer. Ingest has its own, ingest.db-timeout; schema migrations have none");
+    public static final Setting<Duration> DB_VALIDATION_TIMEOUT = new Setting<>("db.validation-timeout",
+            new SettingType.Time(Duration.ofMillis(250), Duration.ofMinutes(1)), Duration.ofSeconds(2),
+            "a pooled connection that does not answer a liveness check within this is closed and replaced");
+    public static final Setting<Duration> DB_KEEPALIVE = new Setting<>("db.keepalive",
+            new SettingType.Time(Duration.ofSeconds(30), Duration.ofHours(1)), Duration.ofSeconds(60),
+            "how often an idle pooled connection is checked, so a dead one is replaced before it is needed");
+    public static final Setting<Duration> DB_MAX_LIFETIME = new Setting<>("db.max-lifetime",
+            new SettingType.Time(Duration.ofMinutes(1), Duration.ofDays(1)), Duration.ofMinutes(30),
+            "pooled connections are replaced after this long (keep it below any limit of a proxy or firewall in between)");
     public static final Setting<String> DB_EMBEDDED_DIR = new Setting<>("db.embedded-dir", SettingType.Text.any(), "",
             "data directory of the embedded PostgreSQL; empty uses a temporary one, deleted at exit");
 
@@ -68,6 +104,10 @@ public final class HubSettings {
     public static final Setting<Duration> INGEST_RETRY_TIMEOUT = new Setting<>("ingest.retry-timeout",
             new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(15),
             "how long a batch is retried against a failing database before the gateway is told to resend later (PUBACK 0x97)");
+
+    public static final Setting<Duration> INGEST_DB_TIMEOUT = new Setting<>("ingest.db-timeout",
+            new SettingType.Time(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofSeconds(5),
+            "longest one statement of an ingest transaction may run, or the database stay silent, before the writer gives up on the connection and retries on a fresh one; keep it well below ingest.retry-timeout and above hub_ingest_commit_seconds");
 
     public static final Setting<String> ADMIN_PASSWORD = new Setting<>("admin.password",
             new SettingType.Text(Pattern.compile("^$|^.{8,}$"), "8 or more characters", true), "",
@@ -163,10 +203,13 @@ public final class HubSettings {
 
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY,
-            UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_GATEWAYS,
+            HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_TIMEOUT,
+            UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_CONNECT_TIMEOUT, UPLINK_MAX_CONNECTIONS,
+            UPLINK_GATEWAYS,
             UPLINK_TLS_CERT, UPLINK_TLS_KEY, UPLINK_TLS_CLIENT_CA,
-            DB_URL, DB_USER, DB_PASSWORD, DB_TIMESCALE, DB_POOL_SIZE, DB_EMBEDDED_DIR,
-            INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT,
+            DB_URL, DB_USER, DB_PASSWORD, DB_TIMESCALE, DB_POOL_SIZE,
+            DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT, DB_VALIDATION_TIMEOUT, DB_KEEPALIVE, DB_MAX_LIFETIME, DB_EMBEDDED_DIR,
+            INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT, INGEST_DB_TIMEOUT,
             ADMIN_PASSWORD, TOKEN_TTL, SESSION_TTL, SESSION_IDLE,
             LOGIN_MAX_FAILURES_USER, LOGIN_MAX_FAILURES_ADDRESS, LOGIN_FAILURE_WINDOW,
             LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE, ROLLUP_EVERY,

@@ -8,17 +8,33 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Decodes the uplink v1 batch (docs/uplink.md). A batch whose envelope is wrong is invalid as
  * a whole; a bad reading inside a good envelope is rejected alone so its neighbours are kept.
+ *
+ * <p>A reading is also rejected here when PostgreSQL would refuse to store it, or when Jackson
+ * would change it on the way (docs/uplink.md, "Readings the hub refuses"): one such reading
+ * would otherwise fail the COPY of every batch it is grouped with. Tried against PostgreSQL 15:
+ * jsonb refuses U+0000 (22P05) and unpaired surrogates (22P02; Jackson writes them as '?'
+ * before PostgreSQL could), and a number beyond a double becomes the string "Infinity" in
+ * Jackson; timestamptz refuses the "+10000-..." that {@link java.time.Instant} writes for years
+ * after 9999 (and TimescaleDB refuses years near 294276). Deeper nesting than
+ * {@link #MAX_DATA_DEPTH} is refused before it reaches PostgreSQL's stack limit (54001).
+ * The storage path keeps a safety net for what this list misses (IngestPipeline).
  */
 public final class BatchCodec {
 
     public static final int MAX_READINGS = 5000;
     static final long CLOCK_SKEW_MS = 5 * 60 * 1000;
+    /** Objects and arrays nested inside {@code data}; device profiles are flat, so this is generous. */
+    static final int MAX_DATA_DEPTH = 32;
+    /** The times the hub stores: ISO-8601 four-digit years, 0001-01-01 to 9999-12-31 UTC. */
+    static final long MIN_TIME_MS = -62_135_596_800_000L;
+    static final long MAX_TIME_MS = 253_402_300_799_999L;
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern BATCH_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -100,13 +116,20 @@ public final class BatchCodec {
         if (!r.path("kind").isTextual() || !WORD.matcher(r.path("kind").asText()).matches()) {
             return "bad_kind: 'kind' must be a lower-case word";
         }
-        if (!r.path("rx").isIntegralNumber() || r.path("rx").asLong() <= 0) {
+        // canConvertToLong: an integer beyond 64 bits must not wrap around into a plausible value.
+        if (!isLong(r.path("rx")) || r.path("rx").asLong() <= 0) {
             return "bad_time: 'rx' must be epoch milliseconds";
         }
-        if (r.has("ts") && !r.path("ts").isIntegralNumber()) {
+        if (r.has("ts") && !isLong(r.path("ts"))) {
             return "bad_time: 'ts' must be epoch milliseconds";
         }
-        if (r.has("seq") && (!r.path("seq").isIntegralNumber() || r.path("seq").asLong() < 0
+        if (r.path("rx").asLong() > MAX_TIME_MS) {
+            return "time_out_of_range: 'rx' " + r.path("rx") + " is after the year 9999";
+        }
+        if (r.has("ts") && (r.path("ts").asLong() > MAX_TIME_MS || r.path("ts").asLong() < MIN_TIME_MS)) {
+            return "time_out_of_range: 'ts' " + r.path("ts") + " is outside the years 1 to 9999";
+        }
+        if (r.has("seq") && (!isLong(r.path("seq")) || r.path("seq").asLong() < 0
                 || r.path("seq").asLong() > MAX_SEQ)) {
             return "bad_seq: 'seq' must be 0 to 4294967295";
         }
@@ -123,6 +146,59 @@ public final class BatchCodec {
         }
         if (!r.path("data").isObject()) {
             return "bad_data: 'data' must be a JSON object";
+        }
+        return storable(r.path("data"), 1);
+    }
+
+    private static boolean isLong(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong();
+    }
+
+    /** Null when PostgreSQL's jsonb takes {@code node} as it is, else "reason: detail". */
+    private static String storable(JsonNode node, int depth) {
+        if (node.isContainerNode()) {
+            if (depth > MAX_DATA_DEPTH) {
+                return "too_deep: 'data' is nested more than " + MAX_DATA_DEPTH + " levels";
+            }
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                String problem = text(field.getKey(), "key");
+                if (problem == null) {
+                    problem = storable(field.getValue(), depth + 1);
+                }
+                if (problem != null) {
+                    return problem;
+                }
+            }
+            if (node.isArray()) {
+                for (JsonNode element : node) {
+                    String problem = storable(element, depth + 1);
+                    if (problem != null) {
+                        return problem;
+                    }
+                }
+            }
+            return null;
+        }
+        if (node.isTextual()) {
+            return text(node.textValue(), "string");
+        }
+        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            return "not_finite: a number in 'data' is beyond the range of a double";
+        }
+        return null;
+    }
+
+    private static String text(String s, String what) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0) {
+                return "nul_character: a " + what + " in 'data' holds U+0000, which PostgreSQL cannot store";
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "unpaired_surrogate: a " + what + " in 'data' holds an unpaired UTF-16 surrogate";
+            }
         }
         return null;
     }

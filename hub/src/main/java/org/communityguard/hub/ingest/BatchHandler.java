@@ -14,6 +14,9 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,8 +109,8 @@ final class BatchHandler extends ChannelInboundHandlerAdapter {
         if (!batch.rejected().isEmpty()) {
             shared.violations().rejectedReadings(gatewayId, batch.batchId(), batch.rejected());
         }
-        boolean room = shared.pipeline().submit(batch, outcome ->
-                ctx.executor().execute(() -> reply(ctx, ack(packetId, batch, outcome))));
+        boolean room = shared.pipeline().submit(batch, stored ->
+                ctx.executor().execute(() -> reply(ctx, ack(packetId, batch, stored))));
         if (!room) {
             // The database is behind: stop reading this gateway until the queue drains. Its
             // Receive Maximum window fills and it buffers on its own disk meanwhile.
@@ -116,18 +119,24 @@ final class BatchHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private MqttMessage ack(int packetId, UplinkBatch batch, IngestPipeline.Outcome outcome) {
-        if (outcome == IngestPipeline.Outcome.RETRY_LATER) {
+    private MqttMessage ack(int packetId, UplinkBatch batch, IngestPipeline.Result result) {
+        if (result.outcome() == IngestPipeline.Outcome.RETRY_LATER) {
             return shared.violations().rejectBatch(gatewayId, packetId, MqttReasonCodes.PubAck.QUOTA_EXCEEDED,
                     "the hub could not store batch " + batch.batchId() + " in time; resend it later");
         }
+        if (!result.refused().isEmpty()) {
+            shared.violations().rejectedReadings(gatewayId, batch.batchId(), result.refused());
+        }
+        List<UplinkBatch.Rejected> rejected = new ArrayList<>(batch.rejected());
+        rejected.addAll(result.refused());
+        rejected.sort(Comparator.comparingInt(UplinkBatch.Rejected::index));
         MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (!batch.rejected().isEmpty()) {
+        if (!rejected.isEmpty()) {
             props = new MqttProperties();
-            UplinkBatch.Rejected first = batch.rejected().get(0);
+            UplinkBatch.Rejected first = rejected.get(0);
             props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(),
-                    batch.rejected().size() + " readings refused; first at index " + first.index() + ": " + first.detail()));
-            props.add(new MqttProperties.UserProperty("rejected", Integer.toString(batch.rejected().size())));
+                    rejected.size() + " readings refused; first at index " + first.index() + ": " + first.detail()));
+            props.add(new MqttProperties.UserProperty("rejected", Integer.toString(rejected.size())));
         }
         return MqttMessageBuilders.pubAck().packetId(packetId)
                 .reasonCode(MqttReasonCodes.PubAck.SUCCESS.byteValue()).properties(props).build();

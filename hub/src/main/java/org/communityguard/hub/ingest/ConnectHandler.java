@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -39,11 +40,27 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
     /** Packets a gateway sent right behind its CONNECT, replayed once it is authenticated. */
     private final List<Object> early = new ArrayList<>();
     private boolean authenticating;
+    private ScheduledFuture<?> connectDeadline;
 
     ConnectHandler(UplinkInitializer.Shared shared, GatewayCredentials gateways, Executor authExecutor) {
         this.shared = shared;
         this.gateways = gateways;
         this.authExecutor = authExecutor;
+    }
+
+    /** A connection has {@code uplink.connect-timeout} to send its CONNECT. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        connectDeadline = ctx.executor().schedule(() -> {
+            if (ctx.channel().isActive()) {
+                shared.violations().connectTimeout(ctx.channel(), shared.connectTimeout());
+            }
+        }, shared.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        connectDeadline.cancel(false);
     }
 
     @Override
@@ -105,6 +122,8 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         }
         int keepAlive = connect.variableHeader().keepAliveTimeSeconds();
         String secret = new String(password, StandardCharsets.UTF_8);
+        // CONNECT has arrived: the deadline was for the client; checking the secret is the hub's time.
+        connectDeadline.cancel(false);
         authenticating = true;
         ch.config().setAutoRead(false);
         authExecutor.execute(() -> {

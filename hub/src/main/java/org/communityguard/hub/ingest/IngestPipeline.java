@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,7 @@ import org.communityguard.hub.incident.IncidentListener;
 import org.communityguard.hub.incident.IncidentRecorder;
 import org.communityguard.hub.storage.ReadingStore;
 import org.communityguard.hub.storage.ReadingStore.BatchKey;
+import org.communityguard.hub.storage.SqlErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +52,20 @@ public final class IngestPipeline implements AutoCloseable {
         RETRY_LATER
     }
 
-    private record Pending(UplinkBatch batch, Consumer<Outcome> done, long submittedNanos) {
+    /**
+     * A batch's outcome, and the readings the database refused inside a stored batch (besides
+     * those the codec rejected): reason {@value #REFUSED_BY_DATABASE}.
+     */
+    public record Result(Outcome outcome, List<UplinkBatch.Rejected> refused) {
+        static final Result STORED = new Result(Outcome.STORED, List.of());
+        static final Result DUPLICATE = new Result(Outcome.DUPLICATE, List.of());
+        static final Result RETRY_LATER = new Result(Outcome.RETRY_LATER, List.of());
+    }
+
+    /** The reason of a reading the database refused (docs/uplink.md). */
+    public static final String REFUSED_BY_DATABASE = "refused_by_database";
+
+    private record Pending(UplinkBatch batch, Consumer<Result> done, long submittedNanos) {
     }
 
     private final DataSource dataSource;
@@ -60,6 +76,7 @@ public final class IngestPipeline implements AutoCloseable {
     private final int queueCapacity;
     private final int maxPerCommit;
     private final long retryTimeoutNanos;
+    private final long dbTimeoutMs;
     private final List<LinkedBlockingQueue<Pending>> queues = new ArrayList<>();
     private final List<Thread> writers = new ArrayList<>();
     private final AtomicLong queued = new AtomicLong();
@@ -74,7 +91,7 @@ public final class IngestPipeline implements AutoCloseable {
 
     public IngestPipeline(DataSource dataSource, ReadingStore readings, IncidentDetector detector,
                           IncidentRecorder incidents, IncidentListener listener, int writerCount, int queueCapacity,
-                          int maxPerCommit, Duration retryTimeout, MeterRegistry registry) {
+                          int maxPerCommit, Duration retryTimeout, Duration dbTimeout, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.readings = readings;
         this.detector = detector;
@@ -83,6 +100,7 @@ public final class IngestPipeline implements AutoCloseable {
         this.queueCapacity = queueCapacity;
         this.maxPerCommit = maxPerCommit;
         this.retryTimeoutNanos = retryTimeout.toNanos();
+        this.dbTimeoutMs = dbTimeout.toMillis();
         this.stored = Counter.builder("hub.readings.stored").description("readings committed to the database").register(registry);
         this.batchesStored = Counter.builder("hub.batches.stored").description("uplink batches committed").register(registry);
         this.duplicates = Counter.builder("hub.batches.duplicate")
@@ -111,7 +129,7 @@ public final class IngestPipeline implements AutoCloseable {
      * blocks. Returns false when the queue is over capacity: the caller should stop reading
      * new batches until {@link #whenRoom} calls back.
      */
-    public boolean submit(UplinkBatch batch, Consumer<Outcome> done) {
+    public boolean submit(UplinkBatch batch, Consumer<Result> done) {
         int n = Math.max(1, batch.readings().size());
         long now = queued.addAndGet(n);
         queues.get(Math.floorMod(batch.gatewayId().hashCode(), queues.size()))
@@ -146,7 +164,7 @@ public final class IngestPipeline implements AutoCloseable {
                     group.add(next);
                     count += next.batch().readings().size();
                 }
-                commitWithRetry(group);
+                commitWithRetry(group, false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -154,28 +172,57 @@ public final class IngestPipeline implements AutoCloseable {
                 // A bug must not kill the writer and strand every gateway mapped to it.
                 log.error("ingest writer failed on a group of {} batches; they will be resent by their gateways",
                         group.size(), e);
-                group.forEach(p -> finish(p, Outcome.RETRY_LATER));
+                group.forEach(p -> finish(p, Result.RETRY_LATER));
             } finally {
                 group.clear();
             }
         }
     }
 
-    private void commitWithRetry(List<Pending> group) throws InterruptedException {
+    /**
+     * Commits the group, retrying what may pass later (the database is down, slow, or lost a
+     * race) until the first batch's retry timeout. A group the database refuses for its data
+     * ({@link SqlErrors#refusedData}) is not retried as it is: its batches are committed one by
+     * one, and a batch still refused alone has its refused readings found and left out
+     * ({@link #salvage}). So a poisonous reading costs its gateway one reading and the writer a
+     * few statements, and never holds back the batches it was grouped with.
+     */
+    private void commitWithRetry(List<Pending> group, boolean salvage) throws InterruptedException {
         long deadline = group.get(0).submittedNanos() + retryTimeoutNanos;
         long backoffMs = 100;
         while (true) {
             try {
-                Outcome[] outcomes = commit(group);
+                Result[] results = salvage ? new Result[] {salvage(group.get(0).batch())} : commit(group);
                 for (int i = 0; i < group.size(); i++) {
-                    finish(group.get(i), outcomes[i]);
+                    finish(group.get(i), results[i]);
                 }
                 return;
             } catch (SQLException e) {
+                if (!salvage && SqlErrors.refusedData(e)) {
+                    if (group.size() == 1) {
+                        log.warn("the database refused batch {} of gateway {} ({}); finding the readings it refuses",
+                                group.get(0).batch().batchId(), group.get(0).batch().gatewayId(), SqlErrors.describe(e));
+                        commitWithRetry(group, true);
+                    } else {
+                        log.warn("the database refused a group of {} batches ({}); committing them one by one",
+                                group.size(), SqlErrors.describe(e));
+                        for (Pending p : group) {
+                            commitWithRetry(List.of(p), false);
+                        }
+                    }
+                    return;
+                }
+                if (salvage && SqlErrors.refusedData(e)) {
+                    // Refused, but not for any one reading (e.g. at commit): nothing to leave out.
+                    log.error("the database refuses batch {} of gateway {} as a whole ({}); the gateway will resend it",
+                            group.get(0).batch().batchId(), group.get(0).batch().gatewayId(), SqlErrors.describe(e));
+                    group.forEach(p -> finish(p, Result.RETRY_LATER));
+                    return;
+                }
                 if (System.nanoTime() + backoffMs * 1_000_000 > deadline || !running) {
                     log.warn("database did not take {} batches in time, gateways will resend them: {}",
                             group.size(), e.getMessage());
-                    group.forEach(p -> finish(p, Outcome.RETRY_LATER));
+                    group.forEach(p -> finish(p, Result.RETRY_LATER));
                     return;
                 }
                 log.warn("ingest commit failed, retrying in {} ms: {}", backoffMs, e.getMessage());
@@ -186,15 +233,15 @@ public final class IngestPipeline implements AutoCloseable {
     }
 
     /** One transaction for the whole group; the outcome of each batch, in group order. */
-    private Outcome[] commit(List<Pending> group) throws SQLException {
+    private Result[] commit(List<Pending> group) throws SQLException {
         long start = System.nanoTime();
         List<UplinkBatch> batches = new ArrayList<>(group.size());
         group.forEach(p -> batches.add(p.batch()));
-        Outcome[] outcomes = new Outcome[group.size()];
+        Result[] results = new Result[group.size()];
         IncidentRecorder.Recorded recorded;
         int storedReadings = 0;
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+            begin(c);
             // Rule state changed by this transaction's readings goes back if it does not commit.
             IncidentDetector.Round round = detector.round();
             try {
@@ -207,9 +254,9 @@ public final class IngestPipeline implements AutoCloseable {
                         toStore.add(b);
                         storedReadings += b.readings().size();
                         round.detect(b.gatewayId(), b.readings());
-                        outcomes[i] = Outcome.STORED;
+                        results[i] = Result.STORED;
                     } else {
-                        outcomes[i] = Outcome.DUPLICATE;
+                        results[i] = Result.DUPLICATE;
                     }
                 }
                 readings.copy(c, toStore);
@@ -217,29 +264,131 @@ public final class IngestPipeline implements AutoCloseable {
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 round.rollback();
-                c.rollback();
+                rollback(c, e);
                 throw e;
             }
         }
-        commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        stored.increment(storedReadings);
-        if (!recorded.isEmpty()) {
-            incidents.announce(recorded, listener);
-        }
-        return outcomes;
+        committed(start, storedReadings, List.of(recorded));
+        return results;
     }
 
-    private void finish(Pending p, Outcome outcome) {
-        switch (outcome) {
+    /**
+     * Commits one batch the database refused, without the readings it refuses: the readings are
+     * stored (and judged by the incident rules) in slices, each under a savepoint, and a refused
+     * slice is halved until the refused readings stand alone. Still one transaction with the
+     * batch key, so the batch is stored once; still in the gateway's order, so the rules see the
+     * readings as they came.
+     */
+    private Result salvage(UplinkBatch batch) throws SQLException {
+        long start = System.nanoTime();
+        List<UplinkBatch.Rejected> refused = new ArrayList<>();
+        List<IncidentRecorder.Recorded> recorded = new ArrayList<>();
+        List<IncidentDetector.Round> rounds = new ArrayList<>();
+        int storedReadings;
+        try (Connection c = dataSource.getConnection()) {
+            begin(c);
+            try {
+                if (readings.claim(c, List.of(batch)).isEmpty()) {
+                    c.commit();
+                    return Result.DUPLICATE;
+                }
+                storedReadings = storeSlice(c, batch, 0, batch.readings().size(), refused, rounds, recorded);
+                if (!refused.isEmpty()) {
+                    readings.refused(c, BatchKey.of(batch), refused.size());
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                for (int i = rounds.size() - 1; i >= 0; i--) {
+                    rounds.get(i).rollback();
+                }
+                rollback(c, e);
+                throw e;
+            }
+        }
+        committed(start, storedReadings, recorded);
+        return new Result(Outcome.STORED, List.copyOf(refused));
+    }
+
+    /** Stores readings [from, to) of the batch under a savepoint; returns how many were stored. */
+    private int storeSlice(Connection c, UplinkBatch batch, int from, int to, List<UplinkBatch.Rejected> refused,
+                           List<IncidentDetector.Round> rounds, List<IncidentRecorder.Recorded> recorded) throws SQLException {
+        List<IncomingReading> slice = batch.readings().subList(from, to);
+        Savepoint savepoint = c.setSavepoint();
+        IncidentDetector.Round round = detector.round();
+        try {
+            round.detect(batch.gatewayId(), slice);
+            readings.copy(c, List.of(new UplinkBatch(batch.gatewayId(), batch.batchId(), slice, List.of())));
+            IncidentRecorder.Recorded r = incidents.record(c, round.findings());
+            c.releaseSavepoint(savepoint);
+            rounds.add(round);
+            recorded.add(r);
+            return slice.size();
+        } catch (SQLException e) {
+            round.rollback();
+            c.rollback(savepoint);
+            if (!SqlErrors.refusedData(e)) {
+                throw e;
+            }
+            if (slice.size() == 1) {
+                refused.add(new UplinkBatch.Rejected(batch.indexOf(from), REFUSED_BY_DATABASE,
+                        "the database refused it, " + SqlErrors.describe(e)));
+                return 0;
+            }
+            int middle = (from + to) >>> 1;
+            return storeSlice(c, batch, from, middle, refused, rounds, recorded)
+                    + storeSlice(c, batch, middle, to, refused, rounds, recorded);
+        }
+    }
+
+    /**
+     * Starts an ingest transaction with every wait bounded by {@code ingest.db-timeout}: the
+     * server cancels a slower statement, and ends the transaction if the writer goes quiet for
+     * as long (so a transaction whose connection went half-open does not keep its batch keys
+     * locked); the writer gives up on a connection silent a second longer (a half-open
+     * connection answers nothing) and retries on a fresh one.
+     */
+    private void begin(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, dbTimeoutMs + 1000));
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('statement_timeout', ?, true),"
+                + " set_config('idle_in_transaction_session_timeout', ?, true)")) {
+            ps.setString(1, Long.toString(dbTimeoutMs));
+            ps.setString(2, Long.toString(dbTimeoutMs));
+            ps.execute();
+        }
+    }
+
+    /** Rolls back, keeping {@code cause} as the error to report (a broken connection cannot roll back either). */
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** After a commit: metrics, then the incidents it opened are announced (never before they are durable). */
+    private void committed(long startNanos, int storedReadings, List<IncidentRecorder.Recorded> recorded) {
+        commitTimer.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        stored.increment(storedReadings);
+        for (IncidentRecorder.Recorded r : recorded) {
+            if (!r.isEmpty()) {
+                incidents.announce(r, listener);
+            }
+        }
+    }
+
+    private void finish(Pending p, Result result) {
+        switch (result.outcome()) {
             case STORED -> batchesStored.increment();
             case DUPLICATE -> duplicates.increment();
             case RETRY_LATER -> retryLater.increment();
         }
         try {
-            p.done().accept(outcome);
+            p.done().accept(result);
         } catch (RuntimeException e) {
             // E.g. the connection's event loop is already shut down: the gateway resends.
-            log.debug("could not report {} for batch {}: {}", outcome, p.batch().batchId(), e.toString());
+            log.debug("could not report {} for batch {}: {}", result.outcome(), p.batch().batchId(), e.toString());
         } finally {
             if (queued.addAndGet(-Math.max(1, p.batch().readings().size())) <= queueCapacity) {
                 signalRoom();

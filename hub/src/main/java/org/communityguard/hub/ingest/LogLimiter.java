@@ -10,7 +10,7 @@ import org.slf4j.Logger;
  * gateway that sends garbage a thousand times a second cannot fill the disk. Counters still
  * count every occurrence.
  */
-final class LogLimiter {
+public final class LogLimiter {
 
     private record Window(AtomicLong lastNanos, AtomicLong suppressed) {
     }
@@ -21,12 +21,12 @@ final class LogLimiter {
     private final long intervalNanos;
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
 
-    LogLimiter(Logger log, long interval, TimeUnit unit) {
+    public LogLimiter(Logger log, long interval, TimeUnit unit) {
         this.log = log;
         this.intervalNanos = unit.toNanos(interval);
     }
 
-    void warn(String key, String format, Object... args) {
+    public void warn(String key, String format, Object... args) {
         if (windows.size() > MAX_KEYS) {
             windows.clear();
         }

@@ -9,6 +9,20 @@ import java.util.List;
  */
 public record UplinkBatch(String gatewayId, String batchId, List<IncomingReading> readings, List<Rejected> rejected) {
 
+    /**
+     * Where {@code readings().get(position)} stood in the gateway's {@code readings} array: the
+     * rejected readings (in index order) left gaps.
+     */
+    public int indexOf(int position) {
+        int index = position;
+        for (Rejected r : rejected) {
+            if (r.index() <= index) {
+                index++;
+            }
+        }
+        return index;
+    }
+
     /** A reading inside an otherwise valid batch that the hub refused, and why. */
     public record Rejected(int index, String reason, String detail) {
     }

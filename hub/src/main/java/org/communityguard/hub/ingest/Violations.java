@@ -9,6 +9,7 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +53,22 @@ final class Violations {
         props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), detail));
         ch.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode(reason.byteValue()).properties(props).build())
                 .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Closes a connection that did not complete CONNECT in time; there is no session to send DISCONNECT to. */
+    void connectTimeout(Channel ch, Duration timeout) {
+        count("connect_timeout");
+        limiter.warn("connect-timeout|" + ch.remoteAddress(), "uplink connection from {} closed: no CONNECT completed within {} s",
+                ch.remoteAddress(), timeout.toSeconds());
+        ch.close();
+    }
+
+    /** Closes a new connection at once: the hub holds as many uplink connections as it may. */
+    void tooManyConnections(Channel ch, int max) {
+        count("too_many_connections");
+        limiter.warn("too-many", "uplink connection from {} closed: {} uplink connections are open already (uplink.max-connections)",
+                ch.remoteAddress(), max);
+        ch.close();
     }
 
     /** The PUBACK refusing one batch; the connection stays open. */

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.communityguard.hub.config.ConfigException;
 import org.flywaydb.core.Flyway;
@@ -31,11 +32,24 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * How long the hub waits for the database before it gives up on a connection. A half-open
+     * connection (the server gone without a reset) answers nothing, so every wait has a bound:
+     * connecting, each read of a statement's answer (pgjdbc {@code socketTimeout}, a little past
+     * the server's own {@code statement_timeout} so the server cancels first when it can), a
+     * pooled connection's liveness check, and idle checks of pooled connections.
+     */
+    public record Timeouts(Duration connect, Duration statement, Duration validation, Duration keepalive,
+                           Duration maxLifetime) {
+        /** The client waits this much longer than the server's statement_timeout before it gives up. */
+        static final Duration CLIENT_MARGIN = Duration.ofSeconds(5);
+    }
+
+    /**
      * Connects (starting the embedded PostgreSQL when {@code url} is empty), enables
      * TimescaleDB when the server offers it, and migrates the schema.
      */
     public static Database open(String url, String user, String password, String timescaleMode, int poolSize,
-                                String embeddedDir) {
+                                Timeouts timeouts, String embeddedDir) {
         EmbeddedPostgres embedded = null;
         if (url.isEmpty()) {
             embedded = EmbeddedPostgres.start(embeddedDir);
@@ -50,6 +64,18 @@ public final class Database implements AutoCloseable {
         hc.setMaximumPoolSize(poolSize);
         hc.setPoolName("hub-db");
         hc.setConnectionTimeout(10_000);
+        hc.setValidationTimeout(timeouts.validation().toMillis());
+        hc.setKeepaliveTime(timeouts.keepalive().toMillis());
+        hc.setMaxLifetime(Math.max(timeouts.maxLifetime().toMillis(), timeouts.keepalive().toMillis() + 1000));
+        long statementMs = timeouts.statement().toMillis();
+        hc.addDataSourceProperty("connectTimeout", seconds(timeouts.connect()));
+        hc.addDataSourceProperty("loginTimeout", seconds(timeouts.connect()));
+        hc.addDataSourceProperty("socketTimeout", seconds(timeouts.statement().plus(Timeouts.CLIENT_MARGIN)));
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        // Server side: a runaway statement is cancelled, and a transaction whose client went
+        // silent does not hold its locks (an ingest batch key, say) until TCP gives up, hours on.
+        hc.addDataSourceProperty("options", "-c statement_timeout=" + statementMs
+                + " -c idle_in_transaction_session_timeout=" + statementMs);
         // Fail now, with the URL in the message, rather than at the first reading.
         hc.setInitializationFailTimeout(15_000);
         HikariDataSource ds;
@@ -62,7 +88,9 @@ public final class Database implements AutoCloseable {
         }
         try {
             String why = "off".equals(timescaleMode) ? "TimescaleDB is switched off (HUB_DB_TIMESCALE=off)" : enableTimescale(ds);
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration")
+            // Migrations get a connection of their own, without the pool's timeouts: adding an
+            // index to a large readings table may rightly take longer than any API query.
+            Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration")
                     .placeholders(java.util.Map.of("hypertables", Boolean.toString(!"off".equals(timescaleMode))))
                     .load().migrate();
             boolean hypertable = readingsIsHypertable(ds);
@@ -136,6 +164,10 @@ public final class Database implements AutoCloseable {
         try (ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }
+    }
+
+    private static String seconds(Duration d) {
+        return Long.toString(Math.max(1, (d.toMillis() + 999) / 1000));
     }
 
     private static String rootMessage(Throwable e) {

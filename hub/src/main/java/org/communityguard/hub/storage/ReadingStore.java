@@ -85,6 +85,18 @@ public final class ReadingStore {
         return fresh;
     }
 
+    /** Corrects a claimed batch's counts when the database refused {@code refused} of its readings. */
+    public void refused(Connection c, BatchKey key, int refused) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE uplink_batches SET readings = readings - ?,"
+                + " rejected = rejected + ? WHERE gateway_id = ? AND batch_id = ?")) {
+            ps.setInt(1, refused);
+            ps.setInt(2, refused);
+            ps.setString(3, key.gatewayId());
+            ps.setString(4, key.batchId());
+            ps.executeUpdate();
+        }
+    }
+
     /**
      * Streams the readings of {@code batches} into the readings table with one COPY, and enters
      * devices their gateway flagged {@code unprovisioned} in the registry.

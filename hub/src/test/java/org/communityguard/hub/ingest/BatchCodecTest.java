@@ -140,6 +140,111 @@ class BatchCodecTest {
     }
 
     @Test
+    void unstorableSampleKeepsOnlyTheAlarm() {
+        UplinkBatch batch = decoded("batch-unstorable.json");
+
+        assertThat(batch.readings()).singleElement().satisfies(r -> assertThat(r.isEvent("alarm")).isTrue());
+        assertThat(batch.rejected()).extracting(UplinkBatch.Rejected::index, UplinkBatch.Rejected::reason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(0, "nul_character"),
+                org.assertj.core.groups.Tuple.tuple(1, "nul_character"),
+                org.assertj.core.groups.Tuple.tuple(2, "unpaired_surrogate"),
+                org.assertj.core.groups.Tuple.tuple(3, "not_finite"),
+                org.assertj.core.groups.Tuple.tuple(4, "time_out_of_range"),
+                org.assertj.core.groups.Tuple.tuple(5, "too_deep"));
+    }
+
+    /** What PostgreSQL's jsonb input refuses (or what Jackson would silently change on the way). */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            // U+0000: jsonb has no NUL (22P05 "unsupported Unicode escape sequence"), in values and keys
+            "{\"note\": \"a\\u0000b\"}                     | nul_character",
+            "{\"a\\u0000\": 1}                              | nul_character",
+            "{\"list\": [{\"deep\": [\"\\u0000\"]}]}     | nul_character",
+            // a lone surrogate: 22P02 at PostgreSQL; Jackson would write it as '?'
+            "{\"note\": \"\\ud800\"}                      | unpaired_surrogate",
+            "{\"note\": \"x\\udc00y\"}                    | unpaired_surrogate",
+            "{\"list\": [\"ok\", \"\\udbff\"]}              | unpaired_surrogate",
+            // beyond a double: Jackson would store the string "Infinity"
+            "{\"v\": 1e400}                                  | not_finite",
+            "{\"v\": [-1e400]}                               | not_finite",
+    })
+    void dataPostgresWouldRefuseIsRejectedPerReading(String data, String reason) {
+        UplinkBatch batch = decodeWithGoodNeighbour("{\"device\": \"d1\", \"type\": \"manhole\", \"kind\": \"telemetry\","
+                + " \"rx\": 1763764800000, \"data\": " + data + "}");
+
+        assertThat(batch.rejected()).singleElement().satisfies(r -> {
+            assertThat(r.index()).isZero();
+            assertThat(r.reason()).isEqualTo(reason);
+            assertThat(r.detail()).isNotBlank();
+        });
+        assertThat(batch.readings()).extracting(IncomingReading::deviceId).containsExactly("good");
+    }
+
+    @Test
+    void validUnicodeAndLargeNumbersAreKept() {
+        UplinkBatch batch = decodeWithGoodNeighbour("{\"device\": \"d1\", \"type\": \"manhole\", \"kind\": \"telemetry\","
+                + " \"rx\": 1763764800000, \"data\": {\"emoji\": \"\\ud83d\\ude00\", \"zh\": \"\u4e2d\u6587\","
+                + " \"big\": 123456789012345678901234567890, \"tiny\": 1e-400, \"max\": 1.7976931348623157e308}}");
+
+        assertThat(batch.rejected()).isEmpty();
+        assertThat(batch.readings()).hasSize(2);
+    }
+
+    @Test
+    void nestingIsBounded() {
+        String ok = "{\"x\":".repeat(BatchCodec.MAX_DATA_DEPTH - 1) + "1" + "}".repeat(BatchCodec.MAX_DATA_DEPTH - 1);
+        String deep = "{\"x\":".repeat(BatchCodec.MAX_DATA_DEPTH) + "[1]" + "}".repeat(BatchCodec.MAX_DATA_DEPTH);
+
+        assertThat(decodeWithGoodNeighbour(reading("\"rx\": 1763764800000", ok)).rejected()).isEmpty();
+        assertThat(decodeWithGoodNeighbour(reading("\"rx\": 1763764800000", deep)).rejected())
+                .extracting(UplinkBatch.Rejected::reason).containsExactly("too_deep");
+    }
+
+    /** timestamptz takes years 1 to 294276, but the hub writes ISO-8601, which has four-digit years. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "\"rx\": 253402300800000                         | time_out_of_range",  // 10000-01-01
+            "\"rx\": 1763764800000, \"ts\": 9405979200000000 | time_out_of_range",  // year 300000
+            "\"rx\": 1763764800000, \"ts\": -62135596800001  | time_out_of_range",  // 1 BC
+            "\"rx\": -1                                      | bad_time",
+            "\"rx\": 0                                       | bad_time",
+            "\"rx\": 1.5                                     | bad_time",
+            // an integer beyond 64 bits must not wrap around into a plausible value
+            "\"rx\": 18446744073709551617                    | bad_time",
+            "\"rx\": 1763764800000, \"ts\": 18446744073709551617 | bad_time",
+            "\"rx\": 1763764800000, \"seq\": 18446744073709551621 | bad_seq",
+    })
+    void timesAndSequenceNumbersOutsideTheirRangeAreRejected(String fields, String reason) {
+        UplinkBatch batch = decodeWithGoodNeighbour(reading(fields, "{}"));
+
+        assertThat(batch.rejected()).extracting(UplinkBatch.Rejected::reason).containsExactly(reason);
+    }
+
+    @Test
+    void theWholeRangeOfFourDigitYearsIsKept() {
+        UplinkBatch batch = decodeWithGoodNeighbour(reading("\"rx\": 253402300799999, \"ts\": -62135596800000", "{}"));
+
+        assertThat(batch.rejected()).isEmpty();
+        assertThat(batch.readings().get(0).receivedAt()).isEqualTo(253402300799999L);
+        assertThat(batch.readings().get(0).deviceTs()).isEqualTo(-62135596800000L);
+    }
+
+    private static String reading(String timeFields, String data) {
+        return "{\"device\": \"d1\", \"type\": \"manhole\", \"kind\": \"telemetry\", " + timeFields + ", \"data\": " + data + "}";
+    }
+
+    /** Decodes the reading followed by a good one, which must always be kept. */
+    private UplinkBatch decodeWithGoodNeighbour(String reading) {
+        String json = "{\"v\": 1, \"gateway\": \"gw\", \"batch\": \"b1\", \"readings\": [" + reading
+                + ", {\"device\": \"good\", \"type\": \"manhole\", \"kind\": \"telemetry\", \"rx\": 1763764800000, \"data\": {}}]}";
+        BatchCodec.Result result = codec.decode(stream(json));
+        assertThat(result).as(json).isInstanceOf(BatchCodec.Decoded.class);
+        UplinkBatch batch = ((BatchCodec.Decoded) result).batch();
+        assertThat(batch.readings()).extracting(IncomingReading::deviceId).endsWith("good");
+        return batch;
+    }
+
+    @Test
     void tooManyReadingsIsInvalid() {
         StringBuilder sb = new StringBuilder("{\"v\":1,\"gateway\":\"gw\",\"batch\":\"b\",\"readings\":[");
         for (int i = 0; i <= BatchCodec.MAX_READINGS; i++) {

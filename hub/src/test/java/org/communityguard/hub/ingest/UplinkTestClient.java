@@ -37,6 +37,11 @@ public final class UplinkTestClient implements AutoCloseable {
     }
 
     public Ack publish(String topic, byte[] payload) throws Exception {
+        return publishAsync(topic, payload).get(30, TimeUnit.SECONDS);
+    }
+
+    /** Publishes without waiting; the future completes with the hub's PUBACK. */
+    public CompletableFuture<Ack> publishAsync(String topic, byte[] payload) throws MqttException {
         CompletableFuture<Ack> result = new CompletableFuture<>();
         MqttMessage m = new MqttMessage(payload);
         m.setQos(1);
@@ -56,7 +61,7 @@ public final class UplinkTestClient implements AutoCloseable {
                 }
             }
         });
-        return result.get(30, TimeUnit.SECONDS);
+        return result;
     }
 
     private static Ack ack(int code, MqttProperties props) {

@@ -1,0 +1,105 @@
+package org.communityguard.hub.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.communityguard.hub.Hub;
+import org.communityguard.hub.HubFixture;
+import org.communityguard.testkit.Database;
+import org.communityguard.testkit.FaultProxy;
+import org.communityguard.testkit.RealServers;
+import org.communityguard.testkit.TimescaleDb;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A database connection that goes silent mid-transaction (no reset, no error: a half-open TCP
+ * connection) must not stall alarms: the hub gives up on it, takes a fresh connection and
+ * commits (issue 12, item 5). The hub reaches PostgreSQL through a {@link FaultProxy}.
+ */
+@ExtendWith(RealServers.class)
+class HalfOpenDatabaseIT {
+
+    private static final String TOPIC = "uplink/v1/" + HubFixture.GATEWAY + "/batch";
+
+    private static byte[] batch(String... readings) {
+        return ("{\"v\": 1, \"gateway\": \"" + HubFixture.GATEWAY + "\", \"batch\": \"" + UUID.randomUUID()
+                + "\", \"readings\": [" + String.join(",", readings) + "]}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String alarm(String device, long rx) {
+        return "{\"device\": \"" + device + "\", \"type\": \"smoke_detector\", \"kind\": \"event\", \"rx\": " + rx
+                + ", \"data\": {\"event\": \"alarm\", \"level\": \"alarm\"}}";
+    }
+
+    private static String telemetry(String device, long rx) {
+        return "{\"device\": \"" + device + "\", \"type\": \"lamp_post\", \"kind\": \"telemetry\", \"rx\": " + rx
+                + ", \"data\": {\"lamp_on\": true}}";
+    }
+
+    @Test
+    void anAlarmCommitsThroughAFreshConnectionWhenTheWritersConnectionGoesSilent(TimescaleDb timescale) throws Exception {
+        Database db = timescale.createDatabase();
+        long rx = System.currentTimeMillis();
+        try (FaultProxy proxy = FaultProxy.to(timescale.host(), timescale.port());
+             Hub hub = HubFixture.start(db, Map.of(
+                     "HUB_DB_URL", "jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + db.name(),
+                     "HUB_DB_POOL_SIZE", "2", "HUB_INGEST_WRITERS", "1",
+                     // Far longer than the wait below: the alarm must not wait for a resend.
+                     "HUB_INGEST_RETRY_TIMEOUT", "10m"));
+             UplinkTestClient gw = new UplinkTestClient(hub.uplinkPort(), HubFixture.GATEWAY, HubFixture.GATEWAY_SECRET);
+             Connection lock = db.connect();
+             Connection direct = db.connect()) {
+            try {
+                holdTheWriterAndSilenceIt(proxy, gw, lock, direct, rx);
+            } finally {
+                proxy.resume(); // else a hub that never noticed would take its retry timeout to close
+            }
+        }
+    }
+
+    private static void holdTheWriterAndSilenceIt(FaultProxy proxy, UplinkTestClient gw, Connection lock, Connection direct,
+                                                  long rx) throws Exception {
+        assertThat(gw.publish(TOPIC, batch(telemetry("lamp-b2-01", rx))).reasonCode()).isZero();
+
+        // Hold the writer inside a statement, then silence its connection while it waits.
+        lock.setAutoCommit(false);
+        try (Statement st = lock.createStatement()) {
+            st.execute("LOCK TABLE uplink_batches IN SHARE ROW EXCLUSIVE MODE");
+        }
+        CompletableFuture<UplinkTestClient.Ack> ack = gw.publishAsync(TOPIC, batch(alarm("smoke-b2-02", rx + 1)));
+        await().atMost(30, TimeUnit.SECONDS).until(() -> waitingClaims(direct) == 1);
+        proxy.blackhole();
+        lock.commit();
+
+        assertThat(ack.get(60, TimeUnit.SECONDS).reasonCode()).as("the alarm's PUBACK").isZero();
+        assertThat(count(direct, "SELECT count(*) FROM incidents WHERE type = 'FIRE' AND device_id = 'smoke-b2-02'"
+                + " AND is_open")).isEqualTo(1);
+        assertThat(count(direct, "SELECT count(*) FROM readings WHERE device_id = 'smoke-b2-02'"))
+                .as("stored once, though the silent transaction may have got far").isEqualTo(1);
+
+        // The writer is not wedged: the next batch goes through as well, while the silent
+        // connection is still silent.
+        assertThat(gw.publish(TOPIC, batch(telemetry("lamp-b2-03", rx + 2))).reasonCode()).isZero();
+        assertThat(count(direct, "SELECT count(*) FROM readings WHERE device_id = 'lamp-b2-03'")).isEqualTo(1);
+    }
+
+    private static long waitingClaims(Connection c) throws Exception {
+        return count(c, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                + " AND query LIKE 'INSERT INTO uplink_batches%'");
+    }
+
+    private static long count(Connection c, String sql) throws Exception {
+        try (Statement st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
