@@ -293,6 +293,12 @@ public final class IngestPipeline implements AutoCloseable {
                     return Result.DUPLICATE;
                 }
                 storedReadings = storeSlice(c, batch, 0, batch.readings().size(), refused, rounds, recorded);
+                if (storedReadings == 0) {
+                    // Not one reading taken: that is the signature of a database that refuses
+                    // everything (a schema or server fault), not of a poisonous reading, so
+                    // nothing is given up; the gateway keeps the batch and resends it.
+                    throw new RefusedWhole(refused.get(0).detail());
+                }
                 if (!refused.isEmpty()) {
                     readings.refused(c, BatchKey.of(batch), refused.size());
                 }
@@ -307,6 +313,13 @@ public final class IngestPipeline implements AutoCloseable {
         }
         committed(start, storedReadings, recorded);
         return new Result(Outcome.STORED, List.copyOf(refused));
+    }
+
+    /** Every reading of a salvaged batch was refused: resent later, never dropped. */
+    private static final class RefusedWhole extends SQLException {
+        RefusedWhole(String detail) {
+            super("every reading of the batch refused (" + detail + ")", "22000");
+        }
     }
 
     /** Stores readings [from, to) of the batch under a savepoint; returns how many were stored. */

@@ -123,6 +123,39 @@ class PoisonReadingIT {
         }
     }
 
+    /**
+     * A database that refuses every reading (here a CHECK no reading passes, as a schema fault
+     * would) is not a poisonous reading: nothing is given up, the gateway is told to resend,
+     * and once the fault is mended the resent batch is stored whole.
+     */
+    @Test
+    void aDatabaseRefusingEveryReadingLosesNoneOfThem(TimescaleDb timescale) throws Exception {
+        Database db = timescale.createDatabase();
+        try (Hub hub = HubFixture.start(db, ONE_WRITER);
+             UplinkTestClient a = new UplinkTestClient(hub.uplinkPort(), HubFixture.GATEWAY, HubFixture.GATEWAY_SECRET);
+             Connection test = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             Statement st = test.createStatement()) {
+            long rx = System.currentTimeMillis();
+            st.execute("ALTER TABLE readings ADD CONSTRAINT test_refuse_all CHECK (device_id = 'nobody') NOT VALID");
+            byte[] payload = batch(HubFixture.GATEWAY,
+                    reading("lamp-b3-02", "lamp_post", "telemetry", rx, "{\"lamp_on\": true}"),
+                    reading("smoke-b3-02", "smoke_detector", "event", rx + 1, "{\"event\": \"alarm\", \"level\": \"alarm\"}"));
+
+            UplinkTestClient.Ack refused = a.publish(TOPIC_A, payload);
+            assertThat(refused.reasonCode()).as("resend later, nothing refused for good").isEqualTo(0x97);
+            assertThat(HubFixture.count(hub, "SELECT count(*) FROM uplink_batches")).isZero();
+            assertThat(gauge(hub, "hub_readings_rejected_total{reason=\"refused_by_database\"}")).isZero();
+
+            st.execute("ALTER TABLE readings DROP CONSTRAINT test_refuse_all");
+            UplinkTestClient.Ack stored = a.publish(TOPIC_A, payload);
+            assertThat(stored.reasonCode()).isZero();
+            assertThat(HubFixture.count(hub, "SELECT count(*) FROM readings WHERE device_id IN ('lamp-b3-02', 'smoke-b3-02')"))
+                    .isEqualTo(2);
+            assertThat(HubFixture.count(hub, "SELECT count(*) FROM incidents WHERE type = 'FIRE' AND device_id = 'smoke-b3-02'"))
+                    .isEqualTo(1);
+        }
+    }
+
     static double gauge(Hub hub, String name) {
         for (String line : hub.scrapeMetrics().split("\n")) {
             if (line.startsWith(name + " ")) {
