@@ -66,7 +66,7 @@ public final class PayloadCodec {
         try {
             tree = (format == PayloadFormat.JSON ? json : cbor).readTree(payload);
         } catch (JacksonException e) {
-            return Checked.rejected(RejectReason.MALFORMED, "not valid " + format.name().toLowerCase() + ": " + firstLine(e.getOriginalMessage()));
+            return Checked.rejected(RejectReason.MALFORMED, parseError(format, e));
         } catch (IOException | RuntimeException e) {
             // Jackson reports some broken CBOR as plain IOExceptions or unchecked errors.
             return Checked.rejected(RejectReason.MALFORMED, "not valid " + format.name().toLowerCase());
@@ -164,12 +164,25 @@ public final class PayloadCodec {
         }
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "parse error";
+    /**
+     * Where parsing stopped, not Jackson's message: that quotes the token it stumbled on
+     * ({@code Unrecognized token 'CARD9876543210'}), which may be a card number, and this detail
+     * goes back to the device and into the log. The sender has its payload; the position finds it.
+     */
+    private static String parseError(PayloadFormat format, JacksonException e) {
+        StringBuilder detail = new StringBuilder("not valid ").append(format.name().toLowerCase());
+        var at = e.getLocation();
+        if (at != null && format == PayloadFormat.JSON && at.getLineNr() > 0) {
+            detail.append(" at line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr());
+        } else if (at != null && at.getByteOffset() >= 0) {
+            detail.append(" at byte ").append(at.getByteOffset());
         }
-        int newline = message.indexOf('\n');
-        String line = newline < 0 ? message : message.substring(0, newline);
-        return line.length() > 120 ? line.substring(0, 120) + "..." : line;
+        String message = e.getOriginalMessage();
+        if (message != null && message.startsWith("Duplicate field")) {
+            detail.append(": duplicate key");
+        } else if (message != null && message.startsWith("Unexpected end-of-input")) {
+            detail.append(": it ends too early");
+        }
+        return detail.toString();
     }
 }

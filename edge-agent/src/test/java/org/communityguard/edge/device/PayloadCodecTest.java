@@ -117,6 +117,23 @@ class PayloadCodecTest {
         }
     }
 
+    /** A parse error says where, not what: the token it stumbled on may be a card number. */
+    @Test
+    void malformedDetailsDoNotRepeatThePayload() {
+        String[] broken = {
+                "{\"v\":1,\"data\":{\"subject\":CARD9876543210}}",   // unquoted: "Unrecognized token 'CARD9876543210'"
+                "{\"v\":1,\"data\":{\"subject\":\"9876543210}}",     // unterminated string
+                "{\"v\":1,\"data\":{\"subject\":09876543210}}",      // leading zero
+        };
+        for (String payload : broken) {
+            Rejection rejection = codec.decode(PayloadFormat.JSON, utf8(payload)).rejection();
+            assertThat(rejection.reason()).as(payload).isEqualTo(RejectReason.MALFORMED);
+            assertThat(rejection.detail()).as(payload).startsWith("not valid json at line 1, column ").doesNotContain("987654321");
+        }
+        assertThat(codec.decode(PayloadFormat.JSON, utf8("{\"v\":1,\"v\":2}")).rejection().detail())
+                .isEqualTo("not valid json at line 1, column 11: duplicate key");
+    }
+
     @Test
     void brokenCborIsMalformed() {
         byte[][] broken = {
