@@ -112,11 +112,7 @@ final class DeviceMemory {
 
     /** Called once the sink has accepted the reading: a refused reading must stay retryable. */
     synchronized void remember(Reading reading, long fingerprint) {
-        State state = devices.get(reading.deviceId());
-        if (state == null) {
-            state = new State();
-            devices.put(reading.deviceId(), state);
-        }
+        State state = devices.computeIfAbsent(reading.deviceId(), id -> new State());
         state.lastType = reading.type();
         if (reading.kind() == Kind.STATUS) {
             state.lastStatus = reading.data().path("status").asText(null);

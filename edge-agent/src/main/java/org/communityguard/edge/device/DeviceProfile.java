@@ -253,7 +253,7 @@ public final class DeviceProfile {
     }
 
     /** What kind of value it is, without the value: for diagnostics about personal fields. */
-    static String kind(JsonNode value) {
+    static String jsonKind(JsonNode value) {
         return switch (value.getNodeType()) {
             case STRING -> "a string";
             case NUMBER -> "a number";

@@ -176,7 +176,7 @@ public final class ReadingValidator {
             String problem = rule.rule().problem(value);
             if (problem != null) {
                 if (PersonalFields.isPersonal(type, rule.name())) {
-                    problem = rule.rule().expected() + ", not " + DeviceProfile.kind(value);
+                    problem = rule.rule().expected() + ", not " + DeviceProfile.jsonKind(value);
                 }
                 return Rejection.of(RejectReason.BAD_FIELD, "data." + rule.name() + ": " + problem);
             }
