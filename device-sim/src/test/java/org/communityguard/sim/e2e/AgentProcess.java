@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The edge agent as a separate process, started from the test classpath with its own
@@ -19,6 +21,7 @@ import java.util.Map;
 final class AgentProcess implements AutoCloseable {
 
     private static final Path LOGBACK = Path.of("..", "edge-agent", "src", "main", "resources", "logback.xml");
+    private static final Pattern PENDING = Pattern.compile("(?m)^edge_buffer_pending_readings ([0-9.eE+]+)$");
 
     private final Map<String, String> env;
     private final Path log;
@@ -71,6 +74,12 @@ final class AgentProcess implements AutoCloseable {
     String metrics() throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** {@code edge_buffer_pending_readings}: readings the hub has not acknowledged yet; -1 when not reported. */
+    double pendingReadings() throws IOException, InterruptedException {
+        Matcher m = PENDING.matcher(metrics());
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
     @Override

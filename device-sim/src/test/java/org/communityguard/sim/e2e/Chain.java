@@ -147,13 +147,29 @@ final class Chain implements AutoCloseable {
     }
 
     static Map<String, Map<Long, Integer>> storedSeqs(Hub hub) throws SQLException {
+        return storedSeqs(hub, "SELECT device_id, seq, count(*) FROM readings WHERE seq IS NOT NULL GROUP BY 1, 2", null);
+    }
+
+    /**
+     * Per device, every seq stored at the hub with a device time of {@code from} or later, with how
+     * many times: the readings of devices since they last restarted their counters.
+     */
+    static Map<String, Map<Long, Integer>> storedSeqsSince(Hub hub, java.time.Instant from) throws SQLException {
+        return storedSeqs(hub, "SELECT device_id, seq, count(*) FROM readings WHERE seq IS NOT NULL AND device_ts >= ?"
+                + " GROUP BY 1, 2", java.time.OffsetDateTime.ofInstant(from, java.time.ZoneOffset.UTC));
+    }
+
+    private static Map<String, Map<Long, Integer>> storedSeqs(Hub hub, String sql, Object parameter) throws SQLException {
         Map<String, Map<Long, Integer>> stored = new TreeMap<>();
         try (Connection c = hub.database().dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT device_id, seq, count(*) FROM readings WHERE seq IS NOT NULL GROUP BY 1, 2");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                stored.computeIfAbsent(rs.getString(1), k -> new TreeMap<>()).put(rs.getLong(2), rs.getInt(3));
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            if (parameter != null) {
+                ps.setObject(1, parameter);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.computeIfAbsent(rs.getString(1), k -> new TreeMap<>()).put(rs.getLong(2), rs.getInt(3));
+                }
             }
         }
         return stored;

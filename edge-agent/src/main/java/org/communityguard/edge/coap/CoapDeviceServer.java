@@ -69,7 +69,8 @@ public final class CoapDeviceServer implements AutoCloseable {
         // Bounded memory: Californium's default keeps every exchange for duplicate detection for its
         // whole lifetime (247 s), which at a few thousand requests a second is more than a
         // Raspberry Pi's heap. Per peer, the last few messages are enough to answer a
-        // retransmission with the same response; readings repeated later are caught by seq.
+        // retransmission with the same response; a copy arriving later is caught by the ingest's
+        // duplicate detection (device.DeviceMemory: same seq, device time and data).
         config.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP);
         config.set(CoapConfig.PEERS_MARK_AND_SWEEP_MESSAGES, 16);
         return config;

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  MQTT listener ─┐
  *                 ├─ ingest() ─ decode (PayloadCodec) ─ validate (ReadingValidator)
- *  CoAP server  ──┘      │        ─ duplicate? (DeviceMemory) ─ ReadingSink.offer ─ Outcome
+ *  CoAP server  ──┘      │        ─ a copy? (DeviceMemory, by Fingerprint) ─ ReadingSink.offer ─ Outcome
  *                        └─ any refusal: count, rate-limited WARN, Outcome.Rejected
  * </pre>
  * The returned stage completes when the sink has decided, so a transport acknowledges the
@@ -40,7 +40,7 @@ public final class DeviceIngest {
 
     /**
      * @param maxPayloadBytes      larger payloads are refused ({@code too_large}); the profile says 1024
-     * @param maxTrackedDevices    devices whose recent seqs, type and status are remembered
+     * @param maxTrackedDevices    devices whose recent readings, type and status are remembered
      * @param rejectionLogInterval at most one rejection log line per device per interval
      * @param retryAfter           how long an overloaded gateway asks devices to wait
      */
@@ -90,18 +90,19 @@ public final class DeviceIngest {
                     .register(registry));
         }
         this.duplicates = Counter.builder("edge_readings_duplicate_total")
-                .description("Readings acknowledged but not forwarded: repeated seq or unchanged status")
+                .description("Readings acknowledged but not forwarded: a copy of a recent reading, or an unchanged status")
                 .register(registry);
     }
 
     /**
-     * Remembers readings accepted before a restart (the buffer's most recent), so a device or
-     * broker repeating one of them after a crash is recognized as a duplicate, not stored twice.
+     * Remembers readings accepted before a restart (the buffer's most recent, oldest first, as
+     * the buffer holds them: pseudonymized), so a device or broker repeating one of them after a
+     * crash is recognized as a duplicate, not stored twice.
      */
     public void recall(java.util.List<Reading> readings) {
         for (Reading r : readings) {
             if (r.type() != DeviceType.GATEWAY) {
-                memory.remember(r);
+                memory.remember(r, fingerprint(r));
             }
         }
     }
@@ -143,7 +144,8 @@ public final class DeviceIngest {
             return CompletableFuture.completedFuture(reject(protocol, deviceId, checked.rejection()));
         }
         Reading reading = checked.value();
-        if (memory.isDuplicate(reading)) {
+        long fingerprint = fingerprint(reading);
+        if (memory.isDuplicate(reading, fingerprint)) {
             duplicates.increment();
             settleCommandAck(reading);
             return CompletableFuture.completedFuture(new Outcome.Duplicate(reading));
@@ -157,7 +159,12 @@ public final class DeviceIngest {
         if (admission == null) {
             return CompletableFuture.completedFuture(sinkFailed(protocol, reading, null));
         }
-        return admission.handle((result, failure) -> settle(protocol, reading, result, failure));
+        return admission.handle((result, failure) -> settle(protocol, reading, fingerprint, result, failure));
+    }
+
+    /** Status readings are compared by their status alone. */
+    private static long fingerprint(Reading reading) {
+        return reading.kind() == Kind.STATUS ? 0 : Fingerprint.of(reading);
     }
 
     private Checked<Reading> check(Kind kind, String deviceId, PayloadFormat format, byte[] payload, long receivedAt) {
@@ -182,7 +189,7 @@ public final class DeviceIngest {
         return validator.validate(deviceId, kind, message.value(), receivedAt);
     }
 
-    private Outcome settle(Protocol protocol, Reading reading, Admission result, Throwable failure) {
+    private Outcome settle(Protocol protocol, Reading reading, long fingerprint, Admission result, Throwable failure) {
         if (failure != null || result == null) {
             return sinkFailed(protocol, reading, failure);
         }
@@ -190,7 +197,7 @@ public final class DeviceIngest {
             return reject(protocol, reading.deviceId(), Rejection.OVERLOADED);
         }
         try {
-            memory.remember(reading);
+            memory.remember(reading, fingerprint);
             accepted.get(protocol).increment();
             settleCommandAck(reading);
         } catch (RuntimeException e) {

@@ -27,15 +27,25 @@ import java.util.Set;
  */
 public final class DeviceProfile {
 
-    /** How one value is checked; {@link #problem} says what is wrong, or null when nothing is. */
+    /**
+     * How one value is checked; {@link #problem} says what is wrong, or null when nothing is, and
+     * {@link #expected} what the rule wants without naming the value (for personal fields).
+     */
     public sealed interface ValueRule permits Bool, Range, Text, OneOf {
         String problem(JsonNode value);
+
+        String expected();
     }
 
     public record Bool() implements ValueRule {
         @Override
         public String problem(JsonNode value) {
-            return value.isBoolean() ? null : "must be true or false, not " + describe(value);
+            return value.isBoolean() ? null : expected() + ", not " + describe(value);
+        }
+
+        @Override
+        public String expected() {
+            return "must be true or false";
         }
     }
 
@@ -53,12 +63,22 @@ public final class DeviceProfile {
             }
             return value.asText() + " is outside " + number(min) + ".." + number(max);
         }
+
+        @Override
+        public String expected() {
+            return "must be a number in " + number(min) + ".." + number(max);
+        }
     }
 
     public record Text() implements ValueRule {
         @Override
         public String problem(JsonNode value) {
-            return value.isTextual() ? null : "must be a string, not " + describe(value);
+            return value.isTextual() ? null : expected() + ", not " + describe(value);
+        }
+
+        @Override
+        public String expected() {
+            return "must be a string";
         }
     }
 
@@ -72,7 +92,16 @@ public final class DeviceProfile {
             if (value.isTextual() && values.contains(value.textValue())) {
                 return null;
             }
-            return describe(value) + " is not one of " + String.join("/", values.stream().sorted().toList());
+            return describe(value) + " is not one of " + oneOf();
+        }
+
+        @Override
+        public String expected() {
+            return "must be one of " + oneOf();
+        }
+
+        private String oneOf() {
+            return String.join("/", values.stream().sorted().toList());
         }
     }
 
@@ -221,6 +250,19 @@ public final class DeviceProfile {
             return value.asText();
         }
         return value.getNodeType().name().toLowerCase();
+    }
+
+    /** What kind of value it is, without the value: for diagnostics about personal fields. */
+    static String jsonKind(JsonNode value) {
+        return switch (value.getNodeType()) {
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case OBJECT, POJO -> "an object";
+            case ARRAY -> "an array";
+            case BINARY -> "binary";
+            case NULL, MISSING -> "null";
+        };
     }
 
     static String number(double value) {

@@ -17,6 +17,13 @@ import java.util.Optional;
  * <p>Never throws on device input: a payload that is empty, too large, not parseable, followed
  * by trailing bytes, or holding a duplicate key is a {@link Rejection}. Duplicate keys are refused
  * because {@code {"v":1,"v":2}} means different things to different parsers.
+ *
+ * <p>A well-formed payload is refused too when it holds what cannot travel on: a string or key
+ * with U+0000 or a surrogate without its pair ({@code bad_text}: valid JSON, but PostgreSQL's
+ * {@code jsonb} refuses U+0000 and a lone surrogate is no Unicode text, so one such reading would
+ * stop every batch behind it at the hub), or a number that is NaN or infinite ({@code bad_number}:
+ * CBOR can carry them, and JSON's {@code 1e400} reads as infinity, but the uplink's JSON cannot).
+ * The detail says where, never what: the value may be a card number.
  */
 public final class PayloadCodec {
 
@@ -59,7 +66,7 @@ public final class PayloadCodec {
         try {
             tree = (format == PayloadFormat.JSON ? json : cbor).readTree(payload);
         } catch (JacksonException e) {
-            return Checked.rejected(RejectReason.MALFORMED, "not valid " + format.name().toLowerCase() + ": " + firstLine(e.getOriginalMessage()));
+            return Checked.rejected(RejectReason.MALFORMED, parseError(format, e));
         } catch (IOException | RuntimeException e) {
             // Jackson reports some broken CBOR as plain IOExceptions or unchecked errors.
             return Checked.rejected(RejectReason.MALFORMED, "not valid " + format.name().toLowerCase());
@@ -70,7 +77,65 @@ public final class PayloadCodec {
         if (!tree.isObject()) {
             return Checked.rejected(RejectReason.MALFORMED, "payload must be an object, not " + tree.getNodeType().name().toLowerCase());
         }
+        Rejection unstorable = unstorable(tree, "");
+        if (unstorable != null) {
+            return Checked.rejected(unstorable);
+        }
         return Checked.ok((ObjectNode) tree);
+    }
+
+    /** The first key, string or number of the tree that cannot travel on, or null; depth-first, in document order. */
+    private static Rejection unstorable(JsonNode node, String path) {
+        if (node.isObject()) {
+            for (var fields = node.fields(); fields.hasNext(); ) {
+                var field = fields.next();
+                String problem = textProblem(field.getKey());
+                if (problem != null) {
+                    return Rejection.of(RejectReason.BAD_TEXT, "a key " + (path.isEmpty() ? "at the top level" : "of " + path) + problem);
+                }
+                Rejection inside = unstorable(field.getValue(), child(path, field.getKey()));
+                if (inside != null) {
+                    return inside;
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                Rejection inside = unstorable(node.get(i), path + "[" + i + "]");
+                if (inside != null) {
+                    return inside;
+                }
+            }
+        } else if (node.isTextual()) {
+            String problem = textProblem(node.textValue());
+            if (problem != null) {
+                return Rejection.of(RejectReason.BAD_TEXT, path + problem);
+            }
+        } else if (node.isFloatingPointNumber() && !node.isBigDecimal() && !Double.isFinite(node.doubleValue())) {
+            return Rejection.of(RejectReason.BAD_NUMBER, path + " is " + (Double.isNaN(node.doubleValue()) ? "NaN" : "infinite"));
+        }
+        return null;
+    }
+
+    /** Why this text cannot be stored, as the end of a sentence, or null when it can. */
+    private static String textProblem(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0) {
+                return " holds U+0000";
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return " holds an unpaired surrogate (U+" + Integer.toHexString(c).toUpperCase() + ")";
+            }
+        }
+        return null;
+    }
+
+    /** {@code data.code}: a key as a diagnostic may show it (printable, cut short). */
+    private static String child(String path, String key) {
+        String shown = DeviceIds.printable(key.length() > 24 ? key.substring(0, 24) + "..." : key);
+        return path.isEmpty() ? shown : path + "." + shown;
     }
 
     /** The size rule alone, also for payloads that are not trees (MQTT status text). */
@@ -99,12 +164,25 @@ public final class PayloadCodec {
         }
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "parse error";
+    /**
+     * Where parsing stopped, not Jackson's message: that quotes the token it stumbled on
+     * ({@code Unrecognized token 'CARD9876543210'}), which may be a card number, and this detail
+     * goes back to the device and into the log. The sender has its payload; the position finds it.
+     */
+    private static String parseError(PayloadFormat format, JacksonException e) {
+        StringBuilder detail = new StringBuilder("not valid ").append(format.name().toLowerCase());
+        var at = e.getLocation();
+        if (at != null && format == PayloadFormat.JSON && at.getLineNr() > 0) {
+            detail.append(" at line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr());
+        } else if (at != null && at.getByteOffset() >= 0) {
+            detail.append(" at byte ").append(at.getByteOffset());
         }
-        int newline = message.indexOf('\n');
-        String line = newline < 0 ? message : message.substring(0, newline);
-        return line.length() > 120 ? line.substring(0, 120) + "..." : line;
+        String message = e.getOriginalMessage();
+        if (message != null && message.startsWith("Duplicate field")) {
+            detail.append(": duplicate key");
+        } else if (message != null && message.startsWith("Unexpected end-of-input")) {
+            detail.append(": it ends too early");
+        }
+        return detail.toString();
     }
 }

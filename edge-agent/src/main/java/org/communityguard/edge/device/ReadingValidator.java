@@ -107,7 +107,7 @@ public final class ReadingValidator {
         ObjectNode data = (ObjectNode) dataNode;
         Rejection problem = kind == Kind.EVENT ? checkEvent(type, data) : null;
         if (problem == null) {
-            problem = checkFields(profile.telemetryFields(type), data, null);
+            problem = checkFields(type, profile.telemetryFields(type), data, null);
         }
         if (problem != null) {
             return Checked.rejected(problem);
@@ -155,11 +155,15 @@ public final class ReadingValidator {
             return Rejection.of(RejectReason.UNKNOWN_EVENT,
                     DeviceProfile.describe(eventNode) + " is not an event of " + type.wireName());
         }
-        return checkFields(event.fields(), data, event.name());
+        return checkFields(type, event.fields(), data, event.name());
     }
 
-    /** Known fields only: a field the table does not name is kept untouched. */
-    private static Rejection checkFields(List<DeviceProfile.FieldRule> rules, ObjectNode data, String event) {
+    /**
+     * Known fields only: a field the table does not name is kept untouched. The diagnostic of a
+     * personal field ({@link PersonalFields}) says what kind of value it got, never the value: it
+     * goes back to the device, into the log, and a card number is not to be in either.
+     */
+    private static Rejection checkFields(DeviceType type, List<DeviceProfile.FieldRule> rules, ObjectNode data, String event) {
         for (int i = 0; i < rules.size(); i++) {
             DeviceProfile.FieldRule rule = rules.get(i);
             JsonNode value = data.get(rule.name());
@@ -171,6 +175,9 @@ public final class ReadingValidator {
             }
             String problem = rule.rule().problem(value);
             if (problem != null) {
+                if (PersonalFields.isPersonal(type, rule.name())) {
+                    problem = rule.rule().expected() + ", not " + DeviceProfile.jsonKind(value);
+                }
                 return Rejection.of(RejectReason.BAD_FIELD, "data." + rule.name() + ": " + problem);
             }
         }

@@ -20,6 +20,8 @@ public enum RejectReason {
     MISSING_FIELD("missing_field", "a required field is missing"),
     BAD_FIELD("bad_field", "a field has the wrong JSON type or is outside its range"),
     UNKNOWN_EVENT("unknown_event", "data.event is not an event of this device type"),
+    BAD_TEXT("bad_text", "a string or key holds U+0000 or an unpaired surrogate, which cannot be stored"),
+    BAD_NUMBER("bad_number", "a number is NaN or infinite, which JSON cannot carry"),
     OVERLOADED("overloaded", "the gateway cannot take readings now; retry later");
 
     private final String wireName;

@@ -7,9 +7,9 @@
  *      │ payload, device id, kind (from topic/path), format, protocol
  *      ▼
  *  DeviceIngest ── PayloadCodec ── ReadingValidator ── DeviceMemory ── ReadingSink
- *      │            bytes→tree      tree→Reading        duplicates      (buffer)
- *      │                            (DeviceProfile:       by seq
- *      │                             the tables)
+ *      │            bytes→tree      tree→Reading        copies, by      (buffer)
+ *      │                            (DeviceProfile:       Fingerprint
+ *      │                             the tables)           (seq, ts, data)
  *      ├── refusals: RejectReason/Rejection → counter, RejectionLog (rate-limited WARN)
  *      ▼
  *  Outcome ── transport answers the device; RejectionAnswers says how for a refusal

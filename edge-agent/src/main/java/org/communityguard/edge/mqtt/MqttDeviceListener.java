@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * disconnects, stays away for {@code pauseWhenFull} while the broker queues for its session, then
  * reconnects and gets every unacknowledged message again, then the queue. Acknowledgements of
  * readings the buffer accepted while the disconnect was under way are not sent (see
- * "generations" below); those few come again and are dropped as duplicates by {@code seq}.
+ * "generations" below); those few come again and are dropped as copies ({@code DeviceMemory}).
  * QoS 0 messages refused while full are lost, as QoS 0 allows.
  *
  * <h2>Generations</h2>

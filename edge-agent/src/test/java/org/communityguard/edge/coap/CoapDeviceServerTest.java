@@ -127,6 +127,17 @@ class CoapDeviceServerTest {
     }
 
     @Test
+    void textTheHubCannotStoreIsBadRequest() throws Exception {
+        CoapResponse response = post("/telemetry/smoke-1",
+                utf8("{\"v\":1,\"type\":\"smoke_detector\",\"data\":{\"note\":\"a\\u0000b\"}}"), MediaTypeRegistry.APPLICATION_JSON);
+
+        assertThat(response.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(response.getResponseText()).isEqualTo("bad_text: data.note holds U+0000");
+        assertThat(registry.get("edge_readings_rejected_total").tag("reason", "bad_text").counter().count()).isEqualTo(1.0);
+        assertThat(sink.offered()).isEmpty();
+    }
+
+    @Test
     void badInputIsBadRequestWithADiagnostic() throws Exception {
         CoapResponse response = post("/telemetry/smoke-1",
                 utf8("{\"v\":1,\"type\":\"smoke_detector\",\"data\":{\"temp_c\":151}}"), MediaTypeRegistry.APPLICATION_JSON);

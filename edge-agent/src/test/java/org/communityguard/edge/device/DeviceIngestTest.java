@@ -278,6 +278,22 @@ class DeviceIngestTest {
     }
 
     @Test
+    void aCardNumberIsInNeitherTheAnswerNorTheLog() {
+        Outcome numeric = send(Protocol.MQTT, Kind.EVENT, "door-1",
+                "{\"v\":1,\"type\":\"door_access\",\"data\":{\"event\":\"access\",\"result\":\"denied\",\"subject\":9876543210}}");
+        Outcome unquoted = send(Protocol.MQTT, Kind.EVENT, "door-2",
+                "{\"v\":1,\"type\":\"door_access\",\"data\":{\"event\":\"access\",\"result\":\"denied\",\"subject\":CARD9876543210}}");
+
+        assertThat(((Outcome.Rejected) numeric).rejection().reason()).isEqualTo(RejectReason.BAD_FIELD);
+        assertThat(((Outcome.Rejected) unquoted).rejection().reason()).isEqualTo(RejectReason.MALFORMED);
+        for (Outcome outcome : List.of(numeric, unquoted)) {
+            assertThat(new String(ingest.answers().errorJson(((Outcome.Rejected) outcome).rejection()), java.nio.charset.StandardCharsets.UTF_8))
+                    .doesNotContain("9876543210");
+        }
+        assertThat(log.list).hasSize(2).allSatisfy(line -> assertThat(line.getFormattedMessage()).doesNotContain("9876543210"));
+    }
+
+    @Test
     void hostileDeviceIdsShareOneLogSlotAndAreMadePrintable() {
         for (int i = 0; i < 50; i++) {
             telemetry("evil\n" + i, "{}");

@@ -117,6 +117,23 @@ class PayloadCodecTest {
         }
     }
 
+    /** A parse error says where, not what: the token it stumbled on may be a card number. */
+    @Test
+    void malformedDetailsDoNotRepeatThePayload() {
+        String[] broken = {
+                "{\"v\":1,\"data\":{\"subject\":CARD9876543210}}",   // unquoted: "Unrecognized token 'CARD9876543210'"
+                "{\"v\":1,\"data\":{\"subject\":\"9876543210}}",     // unterminated string
+                "{\"v\":1,\"data\":{\"subject\":09876543210}}",      // leading zero
+        };
+        for (String payload : broken) {
+            Rejection rejection = codec.decode(PayloadFormat.JSON, utf8(payload)).rejection();
+            assertThat(rejection.reason()).as(payload).isEqualTo(RejectReason.MALFORMED);
+            assertThat(rejection.detail()).as(payload).startsWith("not valid json at line 1, column ").doesNotContain("987654321");
+        }
+        assertThat(codec.decode(PayloadFormat.JSON, utf8("{\"v\":1,\"v\":2}")).rejection().detail())
+                .isEqualTo("not valid json at line 1, column 11: duplicate key");
+    }
+
     @Test
     void brokenCborIsMalformed() {
         byte[][] broken = {
@@ -132,6 +149,73 @@ class PayloadCodecTest {
             assertThat(codec.decode(PayloadFormat.CBOR, payload).rejection().reason())
                     .as(Arrays.toString(payload)).isEqualTo(RejectReason.MALFORMED);
         }
+    }
+
+    /**
+     * Text PostgreSQL's jsonb cannot hold (U+0000, a surrogate without its pair) and numbers no JSON
+     * can carry (NaN, infinities) are refused here, so they never reach the buffer or the hub.
+     */
+    @Test
+    void unstorableTextInJsonIsBadText() {
+        String[] bad = {
+                "{\"v\":1,\"data\":{\"code\":\"E\\u0000\"}}",          // NUL in a string
+                "{\"v\":1,\"data\":{\"co\\u0000de\":\"E1\"}}",         // NUL in a key
+                "{\"v\":1,\"data\":{\"code\":\"\\ud800\"}}",           // high surrogate alone
+                "{\"v\":1,\"data\":{\"code\":\"x\\udc00y\"}}",         // low surrogate alone
+                "{\"v\":1,\"data\":{\"list\":[\"ok\",\"\\ude00\\ud83d\"]}}", // pair in the wrong order, in an array
+        };
+        for (String payload : bad) {
+            Checked<ObjectNode> result = codec.decode(PayloadFormat.JSON, utf8(payload));
+            assertThat(result.isOk()).as(payload).isFalse();
+            assertThat(result.rejection().reason().wireName()).as(payload).isEqualTo("bad_text");
+        }
+        Checked<ObjectNode> nul = codec.decode(PayloadFormat.JSON, utf8("{\"v\":1,\"data\":{\"code\":\"SECRET\\u0000\"}}"));
+        assertThat(nul.rejection().detail()).as("says where, not what").contains("data.code").doesNotContain("SECRET");
+        // A surrogate pair is one character (U+1F600) and fine.
+        assertThat(codec.decode(PayloadFormat.JSON, utf8("{\"v\":1,\"data\":{\"code\":\"\\ud83d\\ude00\"}}")).isOk()).isTrue();
+    }
+
+    @Test
+    void aJsonNumberTooLargeForADoubleIsBadNumber() {
+        // Valid JSON; Jackson reads it as Infinity, which the uplink could not write as JSON.
+        Checked<ObjectNode> result = codec.decode(PayloadFormat.JSON, utf8("{\"v\":1,\"data\":{\"power_w\":1e400}}"));
+        assertThat(result.isOk()).isFalse();
+        assertThat(result.rejection().reason().wireName()).isEqualTo("bad_number");
+        assertThat(result.rejection().detail()).contains("data.power_w");
+    }
+
+    @Test
+    void unstorableTextAndNumbersInCborAreRefused() {
+        byte[] nulInText = bytes(
+                0xA1,                                                   // map, 1 pair
+                0x64, 'c', 'o', 'd', 'e',                               //   text(4) "code"
+                0x62, 'E', 0x00);                                       //   text(2) "E\0"
+        byte[] nulInKey = bytes(
+                0xA1,                                                   // map, 1 pair
+                0x62, 'c', 0x00,                                        //   text(2) "c\0"
+                0x01);                                                  //   unsigned 1
+        byte[] surrogate = bytes(
+                0xA1,                                                   // map, 1 pair
+                0x64, 'c', 'o', 'd', 'e',                               //   text(4) "code"
+                0x63, 0xED, 0xA0, 0x80);                                //   text(3): U+D800 as (invalid) UTF-8
+        byte[] nan = bytes(
+                0xA1,                                                   // map, 1 pair
+                0x65, 'p', 'o', 'w', 'e', 'r',                          //   text(5) "power"
+                0xF9, 0x7E, 0x00);                                      //   half float NaN
+        byte[] infinity = bytes(
+                0xA1,                                                   // map, 1 pair
+                0x65, 'p', 'o', 'w', 'e', 'r',                          //   text(5) "power"
+                0xFA, 0xFF, 0x80, 0x00, 0x00);                          //   single float -Infinity
+        assertThat(rejected(codec.decode(PayloadFormat.CBOR, nulInText))).isEqualTo("bad_text");
+        assertThat(rejected(codec.decode(PayloadFormat.CBOR, nulInKey))).isEqualTo("bad_text");
+        assertThat(rejected(codec.decode(PayloadFormat.CBOR, surrogate))).isEqualTo("bad_text");
+        assertThat(rejected(codec.decode(PayloadFormat.CBOR, nan))).isEqualTo("bad_number");
+        assertThat(rejected(codec.decode(PayloadFormat.CBOR, infinity))).isEqualTo("bad_number");
+    }
+
+    private static String rejected(Checked<ObjectNode> result) {
+        assertThat(result.isOk()).as("refused").isFalse();
+        return result.rejection().reason().wireName();
     }
 
     @Test

@@ -301,6 +301,15 @@ class ReadingValidatorTest {
             assertThat(reason(event("manhole", "\"event\":\"command_ack\",\"id\":5"))).isEqualTo(RejectReason.BAD_FIELD);
         }
 
+        /** A card number sent as a JSON number is refused, and the refusal does not repeat it. */
+        @Test
+        void aPersonalFieldOfTheWrongTypeIsRefusedWithoutItsValue() {
+            Checked<Reading> numeric = event("door_access", "\"event\":\"access\",\"result\":\"granted\",\"subject\":9876543210");
+            assertThat(numeric.rejection()).isEqualTo(Rejection.of(RejectReason.BAD_FIELD, "data.subject: must be a string, not a number"));
+            Checked<Reading> object = event("door_access", "\"event\":\"access\",\"result\":\"granted\",\"subject\":{\"card\":\"C-55\"}");
+            assertThat(object.rejection().detail()).isEqualTo("data.subject: must be a string, not an object");
+        }
+
         @Test
         void telemetryFieldsInsideAnEventAreCheckedToo() {
             assertThat(reason(event("smoke_detector", "\"event\":\"alarm\",\"temp_c\":999"))).isEqualTo(RejectReason.BAD_FIELD);

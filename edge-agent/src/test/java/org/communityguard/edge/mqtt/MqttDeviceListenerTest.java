@@ -161,6 +161,13 @@ class MqttDeviceListenerTest {
         publish(device, "devices/" + door + "/status", "sleeping", 1, false);
         assertThat(errors.poll(WAIT.toSeconds(), TimeUnit.SECONDS).path("error").textValue()).isEqualTo("malformed");
         assertThat(registry.get("edge_readings_rejected_total").tag("reason", "malformed").counter().count()).isEqualTo(2.0);
+
+        publish(device, "devices/" + door + "/telemetry", "{\"v\":1,\"type\":\"door_access\",\"data\":{\"note\":\"\\ud800\"}}", 1, false);
+        JsonNode badText = errors.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(badText).as("an error for the unpaired surrogate").isNotNull();
+        assertThat(badText.path("error").textValue()).isEqualTo("bad_text");
+        assertThat(badText.path("detail").textValue()).isEqualTo("data.note holds an unpaired surrogate (U+D800)");
+        assertThat(sink.offered()).isEmpty();
     }
 
     @Test
