@@ -129,6 +129,7 @@ export default {
   "action.linkage": "网关联动已执行",
   "action.severity_raised": "级别提升（本楼火情已确认）",
   "action.residents_alerted": "已通知本楼居民",
+  "action.alarmed_again": "处置后再次报警：已新建事件",
   "role.admin": "管理员",
   "role.property_manager": "物业管理员",
   "role.grid_worker": "网格员",
