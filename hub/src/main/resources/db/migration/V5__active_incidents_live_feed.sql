@@ -10,6 +10,9 @@ ALTER TABLE incidents
     ADD COLUMN is_active boolean GENERATED ALWAYS AS (status IN ('open', 'dispatched', 'acknowledged', 'on_site')) STORED;
 DROP INDEX incidents_one_open_per_device_type;
 CREATE UNIQUE INDEX incidents_one_active_per_device_type ON incidents (device_id, type) WHERE is_active;
+-- The old unique index was also how a device's incidents still in the loop were found (notes, the
+-- site map, liveness); a resolved one is among them, so they keep an index of their own.
+CREATE INDEX incidents_open_device_type_idx ON incidents (device_id, type) WHERE is_open;
 
 -- The live feed follows the timeline (docs/console.md, "Live events"). Each entry records the
 -- transaction that wrote it: transactions commit in any order, so a reader cannot go by seq (an
