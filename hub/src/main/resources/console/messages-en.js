@@ -130,6 +130,7 @@ export default {
   "action.severity_raised": "Severity raised (confirmed fire in the building)",
   "action.residents_alerted": "Residents of the building alerted",
   "action.notification_undeliverable": "Notification could not be delivered; the next in line was told",
+  "action.alarmed_again": "Alarmed again after it was resolved: a new incident",
   "role.admin": "administrator",
   "role.property_manager": "property manager",
   "role.grid_worker": "grid worker",

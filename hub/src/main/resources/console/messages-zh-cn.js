@@ -130,6 +130,7 @@ export default {
   "action.severity_raised": "级别提升（本楼火情已确认）",
   "action.residents_alerted": "已通知本楼居民",
   "action.notification_undeliverable": "通知无法送达，已转告上一级",
+  "action.alarmed_again": "处置后再次报警：已新建事件",
   "role.admin": "管理员",
   "role.property_manager": "物业管理员",
   "role.grid_worker": "网格员",

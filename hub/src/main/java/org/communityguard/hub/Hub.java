@@ -131,12 +131,15 @@ public final class Hub implements AutoCloseable {
                 gateways.register(pair.substring(0, colon), pair.substring(colon + 1));
             }
 
-            // The console's live board hears of every incident opened and every change the loop
-            // makes (status, dispatch, escalation), once it is committed.
+            // The console's live board follows the incident timeline in the database, so it shows
+            // every hub's changes; a commit on this hub (opened incidents, the loop's changes) only
+            // makes it look at once. Started before the HTTP server serves a board snapshot.
             LiveEvents liveEvents = new LiveEvents(LIVE_EVENTS_KEPT, config.get(HubSettings.LIVE_MAX_CLIENTS),
                     config.get(HubSettings.LIVE_CLIENT_QUEUE), metrics);
             BoardQuery board = new BoardQuery(ds);
-            LiveBoard liveBoard = new LiveBoard(board, liveEvents, json);
+            LiveBoard liveBoard = new LiveBoard(ds, () -> database.connectUnpooled("communityguard-hub-live"), board,
+                    liveEvents, json, config.get(HubSettings.LIVE_RECONCILE));
+            liveBoard.start();
             closeables.push(liveBoard);
 
             // The closed loop: dispatch, escalation, notifications (docs/incident-loop.md). Closed

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The hub's small in-process event bus for pushed updates (the console's live board). Anyone
- * publishes a typed JSON event ({@code incident.opened}, {@code incident.updated});
+ * publishes a typed JSON event ({@code incident.opened}, {@code incident.updated}: the
+ * {@code console.LiveBoard}, from the incident changes it reads in the database);
  * each subscriber (one per browser, see {@link EventStream}) gets every event from its
  * subscription on, in order.
  *

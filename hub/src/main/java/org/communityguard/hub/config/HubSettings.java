@@ -141,6 +141,9 @@ public final class HubSettings {
     public static final Setting<Integer> LIVE_CLIENT_QUEUE = new Setting<>("live.client-queue-events",
             new SettingType.Int(16, 100_000, "events"), 1000,
             "events a live stream may fall behind before it is closed (the browser reconnects and catches up)");
+    public static final Setting<Duration> LIVE_RECONCILE = new Setting<>("live.reconcile-interval",
+            new SettingType.Time(Duration.ofMillis(100), Duration.ofMinutes(1)), Duration.ofSeconds(2),
+            "how often each hub reads new incident changes for its live streams without a database notification: the longest a lost notification delays a live event");
 
     public static final Setting<Duration> ROLLUP_EVERY = new Setting<>("telemetry.rollup-every",
             new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofMinutes(5),
@@ -212,7 +215,7 @@ public final class HubSettings {
             INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT, INGEST_DB_TIMEOUT,
             ADMIN_PASSWORD, TOKEN_TTL, SESSION_TTL, SESSION_IDLE,
             LOGIN_MAX_FAILURES_USER, LOGIN_MAX_FAILURES_ADDRESS, LOGIN_FAILURE_WINDOW,
-            LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE, ROLLUP_EVERY,
+            LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE, LIVE_RECONCILE, ROLLUP_EVERY,
             SITE_FILE,
             INCIDENT_LIVENESS_INTERVAL,
             LOOP_POLL, NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT, NOTIFY_SMTP_TLS,

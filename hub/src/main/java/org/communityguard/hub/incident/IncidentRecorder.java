@@ -41,8 +41,11 @@ import org.slf4j.LoggerFactory;
  *       group gets {@code confirmed_at}; each FIRE gets a {@code confirmed} timeline entry,
  *       {@code details.confirmed} and a summary starting "Confirmed fire"; every other open
  *       incident of the group is raised to critical (timeline {@code severity_raised}).</li>
- *   <li>Adds notes (sensor back to normal, gateway linkage) to the timeline of the device's open
- *       incident of that type, if there is one.</li>
+ *   <li>Tells a resolved incident of the same device and type (waiting for its rating) that its
+ *       device alarmed again: timeline {@code alarmed_again} with the new incident's id.</li>
+ *   <li>Adds notes (sensor back to normal, gateway linkage) to the timeline of the device's
+ *       incident of that type that is still being handled, else of the newest one waiting for
+ *       its rating, if there is one.</li>
  * </ol>
  */
 public final class IncidentRecorder {
@@ -81,7 +84,11 @@ public final class IncidentRecorder {
         }
         List<IncidentStore.Opened> opened = findings.candidates().isEmpty()
                 ? List.of() : store.open(c, findings.candidates());
-        List<FireConfirmation> confirmations = opened.isEmpty() ? List.of() : group(c, opened);
+        List<FireConfirmation> confirmations = List.of();
+        if (!opened.isEmpty()) {
+            tellResolved(c, opened);
+            confirmations = group(c, opened);
+        }
         addNotes(c, findings.notes());
         return new Recorded(opened, confirmations, alreadyOpen(findings.candidates(), opened));
     }
@@ -320,6 +327,25 @@ public final class IncidentRecorder {
 
     // ---- Notes.
 
+    /** Whoever rates a resolved incident should know its device alarmed again, and where that went. */
+    private static void tellResolved(Connection c, List<IncidentStore.Opened> opened) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO incident_timeline (incident_id, actor, action, details)
+                SELECT r.id, 'system', 'alarmed_again', jsonb_build_object('message',
+                       'the device alarmed again after this incident was resolved: incident ' || n.id, 'incident_id', n.id)
+                FROM incidents n
+                JOIN incidents r ON r.device_id = n.device_id AND r.type = n.type AND r.is_open AND NOT r.is_active
+                WHERE n.id = ANY (?)
+                """)) {
+            ps.setArray(1, c.createArrayOf("int8", opened.stream().map(IncidentStore.Opened::id).toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * A device has at most one active incident of a type, but may also have resolved ones waiting
+     * for their rating: the note goes to the active one (the emergency now), else to the newest.
+     */
     private void addNotes(Connection c, List<Note> notes) throws SQLException {
         if (notes.isEmpty()) {
             return;
@@ -327,6 +353,7 @@ public final class IncidentRecorder {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO incident_timeline (incident_id, actor, action, details)
                 SELECT id, 'system', ?, ?::jsonb FROM incidents WHERE device_id = ? AND type = ? AND is_open
+                ORDER BY is_active DESC, id DESC LIMIT 1
                 """)) {
             for (Note n : notes) {
                 ObjectNode details = n.details().deepCopy();

@@ -15,8 +15,10 @@ import org.communityguard.hub.incident.lifecycle.Visibility;
 
 /**
  * Where incidents are opened and read. Opening relies on the partial unique index
- * {@code incidents_one_open_per_device_type}: concurrent writers (threads or hub instances)
- * racing for the same device and type end with exactly one open incident.
+ * {@code incidents_one_active_per_device_type}: concurrent writers (threads or hub instances)
+ * racing for the same device and type end with exactly one active incident (open, dispatched,
+ * acknowledged, on site). A resolved incident is not active: it waits for its rating, and a new
+ * alarm from its device opens a new incident (docs/incident-loop.md).
  */
 public final class IncidentStore {
 
@@ -40,7 +42,7 @@ public final class IncidentStore {
             LEFT JOIN devices d ON d.id = k.device_id
             LEFT JOIN buildings b ON b.community_id = d.community_id AND b.id = d.building_id
             LEFT JOIN gateways g ON g.id = k.gateway_id
-            ON CONFLICT (device_id, type) WHERE is_open DO NOTHING
+            ON CONFLICT (device_id, type) WHERE is_active DO NOTHING
             RETURNING id
             """;
 
@@ -63,7 +65,7 @@ public final class IncidentStore {
     }
 
     /**
-     * Opens an incident for each candidate whose device has no open incident of that type,
+     * Opens an incident for each candidate whose device has no active incident of that type,
      * in the caller's transaction, with an "opened" entry on its timeline.
      */
     public List<Opened> open(Connection c, List<Candidate> candidates) throws SQLException {

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  *       heard from, and which gateways are connected to this hub now;</li>
  *   <li>on one hub at a time (a try-lock), opens GATEWAY_OFFLINE for gateways disconnected longer
  *       than {@code gateway.offline_after_s}, DEVICE_OFFLINE for devices silent for more than
- *       {@code offline_after_intervals} reporting intervals, and notes on open offline incidents
- *       whose device or gateway is back.</li>
+ *       {@code offline_after_intervals} reporting intervals (unless one is active for it: a
+ *       resolved one waits for its rating and does not hide a new outage), and notes on open
+ *       offline incidents whose device or gateway is back.</li>
  * </ol>
  *
  * <p>A device's silence is measured on its gateway's clock: the device's newest receive time
@@ -65,7 +66,7 @@ public final class LivenessMonitor implements AutoCloseable {
               ON k.community_id = coalesce(d.community_id, '') AND k.type = d.type
             WHERE d.last_seen_at IS NOT NULL AND g.last_data_at IS NOT NULL AND g.last_data_hub_at IS NOT NULL
               AND %1$s - d.last_seen_at > make_interval(secs => k.intervals * coalesce(d.interval_s, k.default_interval_s))
-              AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.device_id = d.id AND i.type = 'DEVICE_OFFLINE' AND i.is_open)
+              AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.device_id = d.id AND i.type = 'DEVICE_OFFLINE' AND i.is_active)
             """.formatted(GATEWAY_NOW);
 
     private static final String DISCONNECTED_GATEWAYS_SQL = """
@@ -73,7 +74,7 @@ public final class LivenessMonitor implements AutoCloseable {
                    (SELECT count(*) FROM devices d WHERE d.gateway_id = g.id)
             FROM gateways g
             WHERE g.last_seen_at IS NOT NULL AND NOT (g.id = ANY(?))
-              AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.device_id = g.id AND i.type = 'GATEWAY_OFFLINE' AND i.is_open)
+              AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.device_id = g.id AND i.type = 'GATEWAY_OFFLINE' AND i.is_active)
             """;
 
     /** A device heard from after its DEVICE_OFFLINE occurred (both on the gateway's clock). */

@@ -3,10 +3,12 @@ package org.communityguard.hub.storage;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.communityguard.hub.config.ConfigException;
 import org.flywaydb.core.Flyway;
@@ -115,6 +117,27 @@ public final class Database implements AutoCloseable {
 
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    /**
+     * A connection outside the pool, for a session that lasts as long as the hub ({@code LISTEN}),
+     * with the pool's URL and credentials; {@code applicationName} names it in
+     * {@code pg_stat_activity}. The caller closes it.
+     */
+    public Connection connectUnpooled(String applicationName) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", dataSource.getUsername());
+        if (dataSource.getPassword() != null) {
+            props.setProperty("password", dataSource.getPassword());
+        }
+        props.setProperty("ApplicationName", applicationName);
+        // Connecting is bounded like the pool's; reads are not (it waits for notifications, and
+        // whoever uses it has its own poll to fall back on).
+        props.setProperty("connectTimeout", dataSource.getDataSourceProperties().getProperty("connectTimeout", "10"));
+        props.setProperty("loginTimeout", dataSource.getDataSourceProperties().getProperty("loginTimeout", "10"));
+        // A connection that only waits for notifications sends nothing; keep-alives find a dead peer.
+        props.setProperty("tcpKeepAlive", "true");
+        return DriverManager.getConnection(dataSource.getJdbcUrl(), props);
     }
 
     /** True when readings live in a TimescaleDB hypertable ({@code time_bucket} available). */

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,13 +13,9 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.communityguard.hub.Hub;
 import org.communityguard.hub.HubFixture;
 import org.communityguard.hub.auth.Role;
@@ -138,70 +131,14 @@ class ConsoleApiIT {
         gateway.publish("uplink/v1/" + HubFixture.GATEWAY + "/batch", m);
     }
 
-    /** An open event stream: its lines, as they arrive. */
-    private final class Stream implements AutoCloseable {
-        final HttpResponse<InputStream> response;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        /** Every line taken from {@link #lines} so far. */
-        final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private final Thread reader;
-
-        Stream(Browser b, String query, String lastEventId) throws Exception {
-            HttpRequest.Builder req = request("/api/events" + query, "192.0.2.10").header("Cookie", b.cookie())
-                    .timeout(Duration.ofMinutes(5)).GET();
-            if (lastEventId != null) {
-                req.header("Last-Event-ID", lastEventId);
-            }
-            response = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
-            reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-                    for (String line = in.readLine(); line != null; line = in.readLine()) {
-                        lines.add(line);
-                    }
-                    lines.add("<closed>");
-                } catch (Exception e) {
-                    lines.add("<closed>");
-                }
-            }, "sse-reader");
-            reader.setDaemon(true);
-            reader.start();
+    /** An open event stream of a signed-in browser. */
+    private EventStreamClient stream(Browser b, String query, String lastEventId) throws Exception {
+        HttpRequest.Builder req = request("/api/events" + query, "192.0.2.10").header("Cookie", b.cookie())
+                .timeout(Duration.ofMinutes(5)).GET();
+        if (lastEventId != null) {
+            req.header("Last-Event-ID", lastEventId);
         }
-
-        /** The next event (id, type, data), skipping keep-alive comments; fails after 30 s. */
-        List<String> nextEvent() throws InterruptedException {
-            List<String> event = new ArrayList<>();
-            while (true) {
-                String line = lines.poll(30, TimeUnit.SECONDS);
-                assertThat(line).as("an event within 30 s").isNotNull().isNotEqualTo("<closed>");
-                seen.add(line);
-                if (line.isEmpty()) {
-                    if (event.stream().anyMatch(l -> l.startsWith("event: "))) {
-                        return event;
-                    }
-                    event.clear();
-                } else if (!line.startsWith(":") && !line.startsWith("retry:")) {
-                    event.add(line);
-                }
-            }
-        }
-
-        boolean sawLine(String line) throws InterruptedException {
-            for (String l = lines.poll(30, TimeUnit.SECONDS); l != null; l = lines.poll(30, TimeUnit.SECONDS)) {
-                if (l.equals(line)) {
-                    return true;
-                }
-                if (l.equals("<closed>")) {
-                    return false;
-                }
-            }
-            return false;
-        }
-
-        @Override
-        public void close() throws Exception {
-            response.body().close();
-            reader.interrupt();
-        }
+        return new EventStreamClient(http, req.build());
     }
 
     /** POSTs JSON with the session's CSRF token. */
@@ -211,21 +148,8 @@ class ConsoleApiIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The next event of {@code type} about {@code device}'s incident; other tests' events are skipped. */
-    private JsonNode nextAbout(Stream stream, String type, String device, String status) throws Exception {
-        while (true) {
-            List<String> event = stream.nextEvent();
-            JsonNode row = json.readTree(field(event, "data"));
-            if (field(event, "event").equals(type) && row.path("device_id").asText().equals(device)
-                    && (status == null || row.path("status").asText().equals(status))) {
-                return row;
-            }
-        }
-    }
-
     private static String field(List<String> event, String name) {
-        return event.stream().filter(l -> l.startsWith(name + ": ")).map(l -> l.substring(name.length() + 2))
-                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in " + event));
+        return EventStreamClient.field(event, name);
     }
 
     // ---- sessions and CSRF
@@ -339,7 +263,7 @@ class ConsoleApiIT {
         Browser b = signIn(PM, PM_PASSWORD);
         JsonNode before = getJson("/api/board", b);
         String snapshot = before.path("last_event_id").asText();
-        try (Stream stream = new Stream(b, "?last_event_id=" + snapshot, null)) {
+        try (EventStreamClient stream = stream(b, "?last_event_id=" + snapshot, null)) {
             assertThat(stream.response.statusCode()).isEqualTo(200);
             assertThat(stream.response.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
             assertThat(stream.sawLine(": keep-alive")).as("heartbeats").isTrue();
@@ -371,11 +295,11 @@ class ConsoleApiIT {
             uplink("smoke-b3-04", "smoke_detector", "telemetry", "{\"smoke_obscuration_pct_m\": 14.5}");
             List<String> second = stream.nextEvent();
             assertThat(json.readTree(field(second, "data")).path("device_id").asText()).isEqualTo("smoke-b3-04");
-            try (Stream resumed = new Stream(b, "", firstId)) {
+            try (EventStreamClient resumed = stream(b, "", firstId)) {
                 List<String> replayed = resumed.nextEvent();
                 assertThat(field(replayed, "id")).isEqualTo(field(second, "id"));
             }
-            try (Stream stale = new Stream(b, "?last_event_id=someotherhub-7", null)) {
+            try (EventStreamClient stale = stream(b, "?last_event_id=someotherhub-7", null)) {
                 assertThat(field(stale.nextEvent(), "event")).isEqualTo("reset");
             }
         }
@@ -385,7 +309,7 @@ class ConsoleApiIT {
     @Test
     void aStreamEndsWhenItsSessionEnds() throws Exception {
         Browser b = signIn(PM, PM_PASSWORD);
-        try (Stream stream = new Stream(b, "", null)) {
+        try (EventStreamClient stream = stream(b, "", null)) {
             assertThat(stream.sawLine(": keep-alive")).isTrue();
             assertThat(post("/api/auth/logout", b, b.csrf()).statusCode()).isEqualTo(200);
             assertThat(stream.sawLine("event: signed-out")).isTrue();
@@ -401,13 +325,13 @@ class ConsoleApiIT {
     @Test
     void everyLoopChangeIsPushedWithTheNextDeadlineAndTheDetailSaysWhatTheCallerMayDo() throws Exception {
         Browser b = signIn(PM, PM_PASSWORD);
-        try (Stream stream = new Stream(b, "?last_event_id=" + getJson("/api/board", b).path("last_event_id").asText(), null)) {
+        try (EventStreamClient stream = stream(b, "?last_event_id=" + getJson("/api/board", b).path("last_event_id").asText(), null)) {
             uplink("smoke-b1-05", "smoke_detector", "event", "{\"event\":\"alarm\",\"level\":\"alarm\"}");
-            JsonNode opened = nextAbout(stream, "incident.opened", "smoke-b1-05", null);
+            JsonNode opened = stream.nextAbout("incident.opened", "smoke-b1-05", null);
             long id = opened.path("id").asLong();
 
             // The routing table dispatches it at once: an update, counting down to the acknowledge step.
-            JsonNode dispatched = nextAbout(stream, "incident.updated", "smoke-b1-05", "dispatched");
+            JsonNode dispatched = stream.nextAbout("incident.updated", "smoke-b1-05", "dispatched");
             assertThat(dispatched.path("id").asLong()).isEqualTo(id);
             assertThat(dispatched.path("department").asText()).isEqualTo("fire");
             assertThat(dispatched.path("grid").asText()).isEqualTo("G1");
@@ -431,16 +355,16 @@ class ConsoleApiIT {
             assertThat(ack.statusCode()).as(ack.body()).isEqualTo(200);
             assertThat(json.convertValue(json.readTree(ack.body()).path("actions"), List.class))
                     .containsExactly("dispatch", "check-in", "resolve", "cancel");
-            JsonNode acknowledged = nextAbout(stream, "incident.updated", "smoke-b1-05", "acknowledged");
+            JsonNode acknowledged = stream.nextAbout("incident.updated", "smoke-b1-05", "acknowledged");
             assertThat(acknowledged.path("next_step").asText()).isEqualTo("on_site");
 
             assertThat(postJson("/api/incidents/" + id + "/resolve", b, "{\"action_taken\": \"detector cleaned\"}")
                     .statusCode()).isEqualTo(200);
-            JsonNode resolved = nextAbout(stream, "incident.updated", "smoke-b1-05", "resolved");
+            JsonNode resolved = stream.nextAbout("incident.updated", "smoke-b1-05", "resolved");
             assertThat(resolved.path("next_step").isNull()).as("every step met").isTrue();
             assertThat(postJson("/api/incidents/" + id + "/close", b, "{\"rating\": 5, \"comment\": \"quick\"}")
                     .statusCode()).isEqualTo(200);
-            nextAbout(stream, "incident.updated", "smoke-b1-05", "closed");
+            stream.nextAbout("incident.updated", "smoke-b1-05", "closed");
             assertThat(json.convertValue(getJson("/api/incidents/" + id, b).path("actions"), List.class))
                     .containsExactly("reopen");
         }
@@ -455,12 +379,12 @@ class ConsoleApiIT {
         }
         Browser worker = signIn("gw-g2", "grid-worker-password");
         Browser pm = signIn(PM, PM_PASSWORD);
-        try (Stream mine = new Stream(worker, "?last_event_id=" + getJson("/api/board", worker).path("last_event_id").asText(),
-                null); Stream all = new Stream(pm, "", null)) {
+        try (EventStreamClient mine = stream(worker, "?last_event_id=" + getJson("/api/board", worker).path("last_event_id").asText(),
+                null); EventStreamClient all = stream(pm, "", null)) {
             uplink("smoke-b1-04", "smoke_detector", "event", "{\"event\":\"alarm\",\"level\":\"alarm\"}");
-            long elsewhere = nextAbout(all, "incident.updated", "smoke-b1-04", "dispatched").path("id").asLong();
+            long elsewhere = all.nextAbout("incident.updated", "smoke-b1-04", "dispatched").path("id").asLong();
             uplink("smoke-b3-02", "smoke_detector", "event", "{\"event\":\"alarm\",\"level\":\"alarm\"}");
-            JsonNode ours = nextAbout(mine, "incident.updated", "smoke-b3-02", "dispatched");
+            JsonNode ours = mine.nextAbout("incident.updated", "smoke-b3-02", "dispatched");
             assertThat(ours.path("grid").asText()).isEqualTo("G2");
 
             // Everything the worker's stream carried before their incident's dispatch: nothing of grid G1.

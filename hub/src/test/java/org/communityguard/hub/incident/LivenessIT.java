@@ -26,6 +26,12 @@ class LivenessIT {
         return HubFixture.start(timescale.createDatabase(), Map.of("HUB_INCIDENT_LIVENESS_INTERVAL", "1s"));
     }
 
+    private static void gatewayOfflineAfter10s(ApiClient api) throws Exception {
+        assertThat(api.send("PUT", "/api/communities/sunny-garden/thresholds",
+                "{\"thresholds\": [{\"scope\": \"gateway\", \"key\": \"offline_after_s\", \"value\": 10}]}").statusCode())
+                .isEqualTo(200);
+    }
+
     private static List<JsonNode> incidents(ApiClient api, String type) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode i : api.get("/api/incidents?limit=1000").path("incidents")) {
@@ -40,9 +46,7 @@ class LivenessIT {
     void aGatewayCutOffIsOneIncidentNotOnePerDevice(TimescaleDb timescale) throws Exception {
         try (Hub hub = hub(timescale)) {
             ApiClient api = ApiClient.admin(hub);
-            assertThat(api.send("PUT", "/api/communities/sunny-garden/thresholds",
-                    "{\"thresholds\": [{\"scope\": \"gateway\", \"key\": \"offline_after_s\", \"value\": 10}]}").statusCode())
-                    .isEqualTo(200);
+            gatewayOfflineAfter10s(api);
             long now = System.currentTimeMillis();
             try (Uplink gw = new Uplink(hub)) {
                 gw.send(telemetry("lamp-b1-01", "lamp_post", now, "{\"leakage_ma\": 1}"),
@@ -107,6 +111,66 @@ class LivenessIT {
                             + " AND details->>'message' = 'device reporting again' AND incident_id = "
                             + lamp.path("id").asLong()) == 1);
             assertThat(silent).as("a smoke detector may be silent for 3 x 300 s").doesNotContain("smoke-b1-01");
+        }
+    }
+
+    /** Acknowledges and resolves an incident through the API once the loop has dispatched it. */
+    private static void resolve(ApiClient api, long id, String actionTaken) throws Exception {
+        String path = "/api/incidents/" + id;
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get(path).path("status").asText().equals("dispatched"));
+        assertThat(api.send("POST", path + "/acknowledge", null).statusCode()).isEqualTo(200);
+        assertThat(api.send("POST", path + "/resolve", "{\"action_taken\": \"" + actionTaken + "\"}").statusCode())
+                .isEqualTo(200);
+    }
+
+    private static List<Long> ids(ApiClient api, String type, String device) throws Exception {
+        return incidents(api, type).stream().filter(i -> i.path("device_id").asText().equals(device))
+                .map(i -> i.path("id").asLong()).toList();
+    }
+
+    @Test
+    void aDeviceSilentAgainAfterItsIncidentWasResolvedIsReportedAgain(TimescaleDb timescale) throws Exception {
+        try (Hub hub = hub(timescale); Uplink gw = new Uplink(hub)) {
+            ApiClient api = ApiClient.admin(hub);
+            long t0 = System.currentTimeMillis() - 40 * 60_000;
+            gw.send(telemetry("lamp-b2-01", "lamp_post", t0, "{\"leakage_ma\": 1}"));
+            gw.send(telemetry("lamp-b2-02", "lamp_post", t0 + 10 * 60_000, "{\"leakage_ma\": 1}"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> ids(api, "DEVICE_OFFLINE", "lamp-b2-01").size() == 1);
+            long first = ids(api, "DEVICE_OFFLINE", "lamp-b2-01").get(0);
+            resolve(api, first, "fuse replaced");
+
+            // Back for a while, then silent again: a new outage, a new incident.
+            gw.send(telemetry("lamp-b2-01", "lamp_post", t0 + 11 * 60_000, "{\"leakage_ma\": 1}"));
+            gw.send(telemetry("lamp-b2-02", "lamp_post", t0 + 30 * 60_000, "{\"leakage_ma\": 1}"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> ids(api, "DEVICE_OFFLINE", "lamp-b2-01").size() == 2);
+            long second = ids(api, "DEVICE_OFFLINE", "lamp-b2-01").stream().filter(id -> id != first).findFirst().orElseThrow();
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/api/incidents/" + second).path("status").asText()
+                    .equals("dispatched"));
+            assertThat(api.get("/api/incidents/" + first).path("status").asText()).isEqualTo("resolved");
+        }
+    }
+
+    @Test
+    void aGatewayCutOffAgainAfterItsIncidentWasResolvedIsReportedAgain(TimescaleDb timescale) throws Exception {
+        try (Hub hub = hub(timescale)) {
+            ApiClient api = ApiClient.admin(hub);
+            gatewayOfflineAfter10s(api);
+            try (Uplink gw = new Uplink(hub)) {
+                gw.send(telemetry("lamp-b1-03", "lamp_post", System.currentTimeMillis(), "{\"leakage_ma\": 1}"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> HubFixture.count(hub,
+                        "SELECT count(*) FROM gateways WHERE id = 'gw-sunny-1' AND last_seen_at IS NOT NULL") == 1);
+            }
+            await().atMost(Duration.ofSeconds(40)).until(() -> ids(api, "GATEWAY_OFFLINE", "gw-sunny-1").size() == 1);
+            long first = ids(api, "GATEWAY_OFFLINE", "gw-sunny-1").get(0);
+
+            try (Uplink back = new Uplink(hub)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> HubFixture.count(hub,
+                        "SELECT count(*) FROM incident_timeline WHERE action = 'sensor_normal' AND incident_id = " + first) == 1);
+                resolve(api, first, "router restarted");
+            }
+            // Cut off again after the resolution: a new incident, not the resolved one's business.
+            await().atMost(Duration.ofSeconds(40)).until(() -> ids(api, "GATEWAY_OFFLINE", "gw-sunny-1").size() == 2);
+            assertThat(api.get("/api/incidents/" + first).path("status").asText()).isEqualTo("resolved");
         }
     }
 }

@@ -78,6 +78,9 @@ public final class IncidentLoop {
                 dispatcher.dispatch(c, i, who.username(), override, (String) details.get("reason"));
                 return true;
             }
+            if (action == Action.REOPEN) {
+                refuseIfAnotherIsActive(c, i);
+            }
             setStatus(c, i, next, action == Action.ACKNOWLEDGE && who.role() == Role.GRID_WORKER ? who.username() : null);
             timeline.append(c, id, who.username(), action.timelineAction(), details);
             audit.record(c, who.username(), "incident." + action.path(), "incident", id, details);
@@ -124,11 +127,34 @@ public final class IncidentLoop {
             ps.executeUpdate();
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
-                // Reopening would make two open incidents for one device and type.
+                // Another hub opened one since refuseIfAnotherIsActive looked.
                 throw new HttpError(409, "cannot reopen: device " + i.deviceId()
-                        + " already has an open " + i.type() + " incident; handle that one");
+                        + " already has an active " + i.type() + " incident; handle that one");
             }
             throw e;
+        }
+    }
+
+    /**
+     * A device has at most one active incident of a type (open, dispatched, acknowledged, on site).
+     * Reopening a resolved or closed one while a newer alarm of the device is being handled would
+     * make two: the answer names the active one, and this one can still be rated or cancelled.
+     */
+    private static void refuseIfAnotherIsActive(Connection c, IncidentRef i) throws SQLException {
+        if (i.deviceId() == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM incidents WHERE device_id = ? AND type = ? AND is_active AND id <> ?")) {
+            ps.setString(1, i.deviceId());
+            ps.setString(2, i.type());
+            ps.setLong(3, i.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new HttpError(409, "cannot reopen: device " + i.deviceId() + " already has an active "
+                            + i.type() + " incident, " + rs.getLong(1) + "; handle that one");
+                }
+            }
         }
     }
 

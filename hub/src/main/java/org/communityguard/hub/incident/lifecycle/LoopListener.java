@@ -6,8 +6,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Told, after the commit, which incidents the loop changed: status, dispatch or escalation
- * (the console's live board republishes their rows). Called on the thread that committed (an
- * API worker or the hub-loop thread): hand slow work to another thread.
+ * (the console's live board then reads the timeline at once instead of at its next poll; the
+ * events themselves come from the timeline). Called on the thread that committed (an API worker
+ * or the hub-loop thread): hand slow work to another thread.
  */
 @FunctionalInterface
 public interface LoopListener {

@@ -47,6 +47,18 @@ class LampPostRulesTest {
     }
 
     @Test
+    void aRaisedLeakageProposesAgainAtOnceWhenItRisesAgainWithoutAFreshDebounce() {
+        at(1, "{\"leakage_ma\": 40}");
+        assertThat(at(2, "{\"leakage_ma\": 40}").candidates()).hasSize(1);
+        // Inside the band: not over, not clear; nothing proposed, nothing noted, the latch stays raised.
+        Findings between = at(3, "{\"leakage_ma\": 20}");
+        assertThat(between.candidates()).isEmpty();
+        assertThat(between.notes()).isEmpty();
+        // Over again (after the first incident was resolved, say): one reading is enough.
+        assertThat(at(4, "{\"leakage_ma\": 35}").candidates()).hasSize(1);
+    }
+
+    @Test
     void aLampOnButDarkIsALampFault() {
         String dark = "{\"lamp_on\": true, \"dim_pct\": 100, \"power_w\": 1.8}";
         assertThat(at(1, dark).candidates()).isEmpty();

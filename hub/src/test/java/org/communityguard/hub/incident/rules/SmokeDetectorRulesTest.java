@@ -111,6 +111,20 @@ class SmokeDetectorRulesTest {
     }
 
     @Test
+    void aFireLatchThatNeverClearedDoesNotSwallowTheNextAlarm() {
+        // The first fire was handled (resolved at the hub) without the detector ever reporting normal:
+        // its latch is still raised. The detector's next alarm, an hour later, must still be a proposal,
+        // by its own event or by its telemetry, or the hub could not open the new incident.
+        assertThat(eventAt(1000, "{\"event\": \"alarm\", \"level\": \"alarm\"}").candidates()).hasSize(1);
+        assertThat(telemetryAt(2000, "{\"alarm\": false, \"smoke_obscuration_pct_m\": 6, \"temp_c\": 30}").notes())
+                .as("still smoky: not normal, the latch stays raised").isEmpty();
+        long later = 3_600_000;
+        assertThat(eventAt(later, "{\"event\": \"alarm\", \"level\": \"alarm\"}").candidates()).singleElement()
+                .satisfies(c -> assertThat(c.occurredAt()).isEqualTo(later));
+        assertThat(telemetryAt(later + 1000, "{\"smoke_obscuration_pct_m\": 12}").candidates()).hasSize(1);
+    }
+
+    @Test
     void tamperFaultAndLowBattery() {
         assertThat(types(eventAt(1000, "{\"event\": \"tamper\"}"))).containsExactly(IncidentType.DETECTOR_TAMPER);
         assertThat(eventAt(2000, "{\"event\": \"fault\", \"code\": \"E12 chamber\"}").candidates())
