@@ -20,6 +20,10 @@ public final class HubSettings {
     public static final Setting<Boolean> HTTP_TRUST_PROXY = new Setting<>("http.trust-proxy", new SettingType.Bool(), false,
             "the hub is behind a reverse proxy: take the client address from X-Forwarded-For and HTTPS from X-Forwarded-Proto (session cookies get Secure, login limits count the real client)");
 
+    public static final Setting<Boolean> HTTP_METRICS_REQUIRE_KEY = new Setting<>("http.metrics-require-key",
+            new SettingType.Bool(), false,
+            "/metrics answers only to an API key with the metrics:read scope (or an admin's token); off: anyone who reaches the HTTP port reads it (docs/data-sharing.md)");
+
     public static final Setting<String> UPLINK_HOST = new Setting<>("uplink.host", SettingType.Text.any(), "0.0.0.0",
             "address the gateway uplink (MQTT 5) listens on");
     public static final Setting<Integer> UPLINK_PORT = new Setting<>("uplink.port", PORT, 1884,
@@ -75,6 +79,10 @@ public final class HubSettings {
     public static final Setting<Duration> TOKEN_TTL = new Setting<>("auth.token-ttl",
             new SettingType.Time(Duration.ofMinutes(5), Duration.ofDays(30)), Duration.ofHours(12),
             "lifetime of API bearer tokens");
+
+    public static final Setting<Integer> API_KEY_RATE = new Setting<>("auth.api-key-rate-per-minute",
+            new SettingType.Int(1, 100_000, "requests/min"), 120,
+            "rate limit of a new API key whose creator sets none: requests a minute, a minute's worth at once (token bucket, per hub)");
 
     public static final Setting<Duration> SESSION_TTL = new Setting<>("auth.session-ttl",
             new SettingType.Time(Duration.ofMinutes(5), Duration.ofDays(7)), Duration.ofHours(12),
@@ -162,12 +170,12 @@ public final class HubSettings {
             "connect and answer timeout of one notification attempt: webhook and SMS gateway (the whole exchange is cut off at twice this), SMTP (connecting, each read, each write)");
 
     public static final List<Setting<?>> ALL = List.of(
-            HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY,
+            HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY, HTTP_METRICS_REQUIRE_KEY,
             UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_GATEWAYS,
             UPLINK_TLS_CERT, UPLINK_TLS_KEY, UPLINK_TLS_CLIENT_CA,
             DB_URL, DB_USER, DB_PASSWORD, DB_TIMESCALE, DB_POOL_SIZE, DB_EMBEDDED_DIR,
             INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT,
-            ADMIN_PASSWORD, TOKEN_TTL, SESSION_TTL, SESSION_IDLE,
+            ADMIN_PASSWORD, TOKEN_TTL, API_KEY_RATE, SESSION_TTL, SESSION_IDLE,
             LOGIN_MAX_FAILURES_USER, LOGIN_MAX_FAILURES_ADDRESS, LOGIN_FAILURE_WINDOW,
             LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE, ROLLUP_EVERY,
             SITE_FILE,
