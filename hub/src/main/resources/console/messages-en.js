@@ -343,7 +343,7 @@ export default {
   "keys.owner": "Held by (system or organisation)",
   "keys.scopes": "May read",
   "keys.rate": "Requests per minute",
-  "keys.rate_default": "hub default",
+  "keys.rate_default": "default",
   "keys.created_at": "Created",
   "keys.expires_at": "Expires",
   "keys.last_used_at": "Last used",

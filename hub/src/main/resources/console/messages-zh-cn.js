@@ -343,7 +343,7 @@ export default {
   "keys.owner": "使用方（系统或单位）",
   "keys.scopes": "可读取",
   "keys.rate": "每分钟请求数",
-  "keys.rate_default": "系统默认",
+  "keys.rate_default": "默认",
   "keys.created_at": "创建",
   "keys.expires_at": "到期",
   "keys.last_used_at": "最近使用",
