@@ -11,7 +11,8 @@ const PAGE = 50;
 const ACTIONS = ['personal_data.read', 'thresholds.put', 'sla.put', 'routing.rule.put', 'routing.rule.delete',
   'routing.duty.put', 'routing.duty.delete', 'department.put', 'user.create', 'resident.create', 'report.app',
   'report.phone', 'incident.dispatch', 'incident.acknowledge', 'incident.check-in', 'incident.resolve',
-  'incident.close', 'incident.reopen', 'incident.cancel', 'incident.escalate'];
+  'incident.close', 'incident.reopen', 'incident.cancel', 'incident.escalate', 'api_key.create', 'api_key.revoke',
+  'api_key.use'];
 
 let filter = { actor: '', action: '' };
 /** The "before" of each page shown so far: the first is null (newest). */

@@ -1,11 +1,13 @@
 // Configuration (#/settings): a community's detection thresholds, the routing table (incident
-// type -> department, duty per grid and department) and the SLA deadlines per severity. Property
-// managers and administrators edit; supervisors and auditors read what the hub lets them read.
+// type -> department, duty per grid and department), the SLA deadlines per severity and the API
+// keys of other systems (keys.js). Property managers and administrators edit; supervisors and
+// auditors read what the hub lets them read.
 // The hub checks every value and audits every change; the page shows its answer as it is.
 import { api, ApiError } from './api.js';
 import { $, el } from './dom.js';
 import { label, t } from './i18n.js';
 import { number } from './format.js';
+import { showApiKeys } from './keys.js';
 
 const EDITORS = ['admin', 'property_manager'];
 const SEVERITIES = ['critical', 'major', 'minor', 'info'];
@@ -18,8 +20,9 @@ export async function showSettings(session) {
   role = session.role;
   $('settings-body').replaceChildren(
     EDITORS.includes(role) ? '' : el('p', { class: 'notice' }, t('settings.read_only')),
-    el('section', { id: 'settings-thresholds' }), el('section', { id: 'settings-routing' }), el('section', { id: 'settings-slas' }));
-  await Promise.all([thresholds(), routing(), slas()]);
+    el('section', { id: 'settings-thresholds' }), el('section', { id: 'settings-routing' }), el('section', { id: 'settings-slas' }),
+    el('section', { id: 'settings-keys' }));
+  await Promise.all([thresholds(), routing(), slas(), showApiKeys(role)]);
 }
 
 function editable() {

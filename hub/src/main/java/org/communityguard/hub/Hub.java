@@ -27,6 +27,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.communityguard.hub.api.ApiHandler;
+import org.communityguard.hub.api.ApiKeyApi;
+import org.communityguard.hub.api.KeyAccess;
 import org.communityguard.hub.api.ApiRoutes;
 import org.communityguard.hub.api.AuthApi;
 import org.communityguard.hub.api.Authenticator;
@@ -43,7 +45,9 @@ import org.communityguard.hub.api.Route;
 import org.communityguard.hub.api.Router;
 import org.communityguard.hub.api.StaticFiles;
 import org.communityguard.hub.api.ThresholdApi;
+import org.communityguard.hub.auth.ApiKeys;
 import org.communityguard.hub.auth.GatewayRegistry;
+import org.communityguard.hub.auth.KeyRateLimiter;
 import org.communityguard.hub.auth.LoginLimiter;
 import org.communityguard.hub.auth.Sessions;
 import org.communityguard.hub.auth.Tokens;
@@ -67,6 +71,8 @@ import org.communityguard.hub.ingest.IngestPipeline;
 import org.communityguard.hub.ingest.UplinkInitializer;
 import org.communityguard.hub.net.TcpServer;
 import org.communityguard.hub.net.UplinkTls;
+import org.communityguard.hub.sharing.OpenAggregatesApi;
+import org.communityguard.hub.sharing.SharedIncidentApi;
 import org.communityguard.hub.site.SiteFile;
 import org.communityguard.hub.site.SiteRegistry;
 import org.communityguard.hub.storage.Database;
@@ -201,7 +207,12 @@ public final class Hub implements AutoCloseable {
             PasswordLogin passwordLogin = new PasswordLogin(users, new LoginLimiter(
                     config.get(HubSettings.LOGIN_MAX_FAILURES_USER), config.get(HubSettings.LOGIN_MAX_FAILURES_ADDRESS),
                     config.get(HubSettings.LOGIN_FAILURE_WINDOW), LOGIN_LIMITER_KEYS, System::currentTimeMillis), metrics);
-            Authenticator authenticator = new Authenticator(tokens, sessions, metrics);
+            // API keys for other systems (docs/data-sharing.md): every use checked and audited by KeyAccess.
+            ApiKeys apiKeys = new ApiKeys(ds);
+            AuditLog audit = new AuditLog(json);
+            KeyAccess keyAccess = new KeyAccess(ds, apiKeys, new KeyRateLimiter(System::nanoTime), audit, Clock.systemUTC(),
+                    metrics);
+            Authenticator authenticator = new Authenticator(tokens, sessions, apiKeys, Clock.systemUTC(), metrics);
             Router router = new Router(ApiRoutes.all(
                     new HealthApi(ds, database.timescale(), pipeline::queuedReadings),
                     new AuthApi(passwordLogin, tokens),
@@ -216,11 +227,16 @@ public final class Hub implements AutoCloseable {
                             new EventsApi(liveEvents, authenticator, blocking, config.get(HubSettings.LIVE_HEARTBEAT), ds),
                             new BoardApi(board, liveEvents),
                             new SiteApi(ds, Clock.systemUTC()),
-                            new SeriesApi(ds, database.timescale(), rollup, Clock.systemUTC()))));
+                            new SeriesApi(ds, database.timescale(), rollup, Clock.systemUTC())),
+                    new ApiRoutes.SharingApis(
+                            new ApiKeyApi(ds, apiKeys, audit, config.get(HubSettings.API_KEY_RATE), Clock.systemUTC()),
+                            new SharedIncidentApi(ds),
+                            new OpenAggregatesApi(ds),
+                            config.get(HubSettings.HTTP_METRICS_REQUIRE_KEY))));
             routes = router.routes();
             var http = new TcpServer("HTTP", HubSettings.HTTP_PORT.envName(), config.get(HubSettings.HTTP_HOST),
                     config.get(HubSettings.HTTP_PORT), boss, workers,
-                    new HttpInitializer(new ApiHandler(router, authenticator, blocking, json, metrics,
+                    new HttpInitializer(new ApiHandler(router, authenticator, keyAccess, blocking, json, metrics,
                             config.get(HubSettings.HTTP_TRUST_PROXY)),
                             new HttpLimits(config.get(HubSettings.HTTP_MAX_CONNECTIONS),
                                     // Behind a reverse proxy every connection comes from the proxy's address.

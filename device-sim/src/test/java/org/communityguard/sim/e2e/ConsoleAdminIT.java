@@ -28,8 +28,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The console's oversight pages in a real headless Chromium, against a hub and a connected edge
  * agent: a supervisor lands on the supervision dashboard and its CSV download answers; a property
  * manager changes a threshold (a wrong value first: the hub's message shows) and an SLA on the
- * settings page; an auditor finds both changes in the audit log and sees the gateway's health on
- * the site map. Screenshots go to docs/screenshots/ like ConsoleIT's.
+ * settings page, and makes an API key for an open-data portal there, which reads open data until
+ * they revoke it; an auditor finds the changes and the key's use in the audit log and sees the
+ * gateway's health on the site map. Screenshots go to docs/screenshots/ like ConsoleIT's.
  */
 @ExtendWith(RealServers.class)
 class ConsoleAdminIT {
@@ -95,6 +96,24 @@ class ConsoleAdminIT {
                     .path("acknowledge_s").asInt()).isEqualTo(720);
             ((JavascriptExecutor) page).executeScript("document.getElementById('settings-slas').scrollIntoView()");
             browser.screenshot(ConsoleIT.SCREENSHOTS.resolve("settings.png"));
+
+            // ... and makes an API key for the open-data portal: shown once, it reads open data, until revoked.
+            page.findElement(By.cssSelector("#key-form input[name='name']")).sendKeys("Open data portal");
+            page.findElement(By.cssSelector("#key-form input[name='owner']")).sendKeys("District data office");
+            page.findElement(By.cssSelector("#key-form input[value='opendata:read']")).click();
+            page.findElement(By.id("key-create")).click();
+            String key = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("key-secret"))).getAttribute("value");
+            assertThat(key).startsWith("cgk_");
+            WebElement row = page.findElement(By.cssSelector("#keys-table tbody tr.key-active"));
+            assertThat(row.getText()).contains("Open data portal", "District data office", "Open-data exports", "active");
+            ((JavascriptExecutor) page).executeScript("document.getElementById('settings-keys').scrollIntoView()");
+            browser.screenshot(ConsoleIT.SCREENSHOTS.resolve("settings-keys.png"));
+            assertThat(withKey(chain, key, "/api/open/incidents").statusCode()).isEqualTo(200);
+            row.findElement(By.tagName("button")).click();
+            wait.until(ExpectedConditions.alertIsPresent()).accept();
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("keys-outcome"), "revoked"));
+            assertThat(page.findElement(By.cssSelector("#keys-table tbody tr.key-revoked")).getText()).contains("revoked", "pm1");
+            assertThat(withKey(chain, key, "/api/open/incidents").statusCode()).isEqualTo(401);
             signOut(page, wait);
 
             // The auditor: both changes in the log, by who made them; the gateway's health on the site map.
@@ -104,6 +123,12 @@ class ConsoleAdminIT {
             WebElement threshold = page.findElement(By.cssSelector("#audit-table tr[data-action='thresholds.put']"));
             assertThat(threshold.getText()).contains("pm1", "community sunny-garden");
             assertThat(page.findElement(By.cssSelector("#audit-table tr[data-action='sla.put']")).getText()).contains("pm1", "major");
+            assertThat(page.findElement(By.cssSelector("#audit-table tr[data-action='api_key.create']")).getText())
+                    .contains("pm1", "Open data portal", "opendata:read");
+            assertThat(page.findElements(By.cssSelector("#audit-table tr[data-action='api_key.use']")).stream()
+                    .map(WebElement::getText).toList()).as("the key's read, then its refusal once revoked")
+                    .satisfiesExactly(refused -> assertThat(refused).contains("GET /api/open/incidents", "status: 401"),
+                            read -> assertThat(read).contains("GET /api/open/incidents", "status: 200"));
             browser.screenshot(ConsoleIT.SCREENSHOTS.resolve("audit.png"));
             page.findElement(By.cssSelector("#nav a[data-view='site']")).click();
             new WebDriverWait(page, Duration.ofSeconds(60)).until(d -> {
@@ -122,6 +147,11 @@ class ConsoleAdminIT {
                     .toList();
             assertThat(errors).as("script errors in the page").isEmpty();
         }
+    }
+
+    private static HttpResponse<String> withKey(Chain chain, String key, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + chain.hub.httpPort() + path))
+                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void signIn(WebDriver page, WebDriverWait wait, String user) {

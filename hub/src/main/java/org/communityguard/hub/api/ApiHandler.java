@@ -28,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.communityguard.hub.auth.ApiKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,16 +44,18 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private final Router router;
     private final Authenticator authenticator;
+    private final KeyAccess keyAccess;
     private final ExecutorService executor;
     private final ObjectMapper json;
     private final MeterRegistry registry;
     private final boolean trustProxy;
 
     /** @param trustProxy take the client address and scheme from X-Forwarded-For/-Proto ({@link Peer}) */
-    public ApiHandler(Router router, Authenticator authenticator, ExecutorService executor, ObjectMapper json,
-                      MeterRegistry registry, boolean trustProxy) {
+    public ApiHandler(Router router, Authenticator authenticator, KeyAccess keyAccess, ExecutorService executor,
+                      ObjectMapper json, MeterRegistry registry, boolean trustProxy) {
         this.router = router;
         this.authenticator = authenticator;
+        this.keyAccess = keyAccess;
         this.executor = executor;
         this.json = json;
         this.registry = registry;
@@ -96,28 +99,47 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private Response run(Router.Match match, Request request) {
         Route route = match.route();
+        ApiKeys.Key key = null;
+        Response response;
         try {
             if (!route.isPublic()) {
                 Authenticator.Caller caller = authenticator.authenticate(request.method(), request.headers());
-                if (!route.roles().contains(caller.principal().role())) {
+                key = caller.key();
+                if (key != null) {
+                    keyAccess.admit(route, key);
+                } else if (!route.roles().contains(caller.principal().role())) {
                     throw HttpError.forbidden("role " + caller.principal().role().wireName() + " may not "
                             + request.method() + " " + route.pattern());
                 }
                 request = new Request(request.method(), request.path(), request.pathParams(), request.query(),
                         request.headers(), request.body(), caller.principal(), json, request.peer(), caller.credential());
             }
-            return route.handler().handle(request);
-        } catch (HttpError e) {
+            response = route.handler().handle(request);
+        } catch (Exception e) {
+            response = failure(request, e);
+        }
+        if (key != null) {
+            try {
+                // Every use of a key is in the audit log before its answer leaves.
+                keyAccess.record(key, request, route, response.status());
+            } catch (Exception e) {
+                response = failure(request, e);
+            }
+        }
+        return response;
+    }
+
+    private Response failure(Request request, Exception failure) {
+        if (failure instanceof HttpError e) {
             Response r = error(e.status(), e.getMessage());
             for (var h : e.headers().entrySet()) {
                 r = r.withHeader(h.getKey(), h.getValue());
             }
             return r;
-        } catch (Exception e) {
-            String id = UUID.randomUUID().toString().substring(0, 8);
-            log.error("request {} {} failed (error id {})", request.method(), request.path(), id, e);
-            return error(500, "internal error " + id + "; the hub log has the details");
         }
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        log.error("request {} {} failed (error id {})", request.method(), request.path(), id, failure);
+        return error(500, "internal error " + id + "; the hub log has the details");
     }
 
     private static String socketAddress(SocketAddress address) {

@@ -5,10 +5,13 @@ import io.netty.handler.codec.http.HttpMethod;
 import java.util.EnumSet;
 import java.util.List;
 import org.communityguard.hub.auth.Role;
+import org.communityguard.hub.auth.Scope;
 import org.communityguard.hub.console.BoardApi;
 import org.communityguard.hub.console.SiteApi;
 import org.communityguard.hub.incident.lifecycle.Action;
 import org.communityguard.hub.incident.lifecycle.Lifecycle;
+import org.communityguard.hub.sharing.OpenAggregatesApi;
+import org.communityguard.hub.sharing.SharedIncidentApi;
 import org.communityguard.hub.telemetry.SeriesApi;
 
 /** Every HTTP route of the hub, in one table. */
@@ -26,9 +29,18 @@ public final class ApiRoutes {
     public record ConsoleApis(SessionApi sessions, EventsApi events, BoardApi board, SiteApi site, SeriesApi series) {
     }
 
+    /**
+     * Data sharing (docs/data-sharing.md): API keys for other systems and what they read.
+     *
+     * @param metricsNeedKey {@code http.metrics-require-key}: /metrics only with a metrics:read key (or an admin)
+     */
+    public record SharingApis(ApiKeyApi keys, SharedIncidentApi incidents, OpenAggregatesApi aggregates,
+                              boolean metricsNeedKey) {
+    }
+
     public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, ThresholdApi thresholds,
                                   RegistryApi registry, PrometheusMeterRegistry metrics, StaticFiles console,
-                                  LoopApis loop, ConsoleApis apis) {
+                                  LoopApis loop, ConsoleApis apis, SharingApis sharing) {
         // Residents are "everyone" only where the handler narrows what they see to their own reports.
         var everyone = EnumSet.allOf(Role.class);
         var staff = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER);
@@ -38,14 +50,19 @@ public final class ApiRoutes {
         // Who works in the console's board and site views. Supervisors see aggregates, not
         // individual incidents and devices.
         var consoleStaff = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER, Role.AUDITOR);
+        // Who sees every incident (the shared view ignores grid workers' queues).
+        var allIncidents = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.AUDITOR);
         var lifecycle = loop.lifecycle();
+        Route.Handler scrape = req -> Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
         return List.of(
                 Route.publicRoute(HttpMethod.GET, "/", console::index),
                 Route.publicRoute(HttpMethod.GET, "/console/{file}", console::get),
                 Route.publicRoute(HttpMethod.GET, "/api/health", health::health),
                 Route.publicRoute(HttpMethod.POST, "/api/auth/token", auth::token),
-                Route.publicRoute(HttpMethod.GET, "/metrics", req ->
-                        Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape())),
+                sharing.metricsNeedKey()
+                        ? Route.authenticated(HttpMethod.GET, "/metrics", EnumSet.of(Role.ADMIN), scrape)
+                                .openToKeys(Scope.METRICS_READ)
+                        : Route.publicRoute(HttpMethod.GET, "/metrics", scrape),
                 Route.authenticated(HttpMethod.GET, "/api/incidents", everyone, incidents::list),
                 Route.publicRoute(HttpMethod.GET, "/api/openapi.json", loop.openApi()::get),
 
@@ -87,7 +104,8 @@ public final class ApiRoutes {
                 Route.authenticated(HttpMethod.PUT, "/api/communities/{id}/thresholds", managers, thresholds::put),
 
                 // Supervision (read-only for the street office) and the audit log.
-                Route.authenticated(HttpMethod.GET, "/api/supervision", overseers, loop.supervision()::get),
+                Route.authenticated(HttpMethod.GET, "/api/supervision", overseers, loop.supervision()::get)
+                        .openToKeys(Scope.AGGREGATES_READ),
                 Route.authenticated(HttpMethod.GET, "/api/audit", EnumSet.of(Role.ADMIN, Role.AUDITOR), loop.audit()::list),
 
                 // The registry: devices (unprovisioned ones too) and gateways with their health.
@@ -102,6 +120,20 @@ public final class ApiRoutes {
                 Route.authenticated(HttpMethod.GET, "/api/board", consoleStaff, apis.board()::snapshot),
                 Route.authenticated(HttpMethod.GET, "/api/site", consoleStaff, apis.site()::site),
                 Route.authenticated(HttpMethod.GET, "/api/devices/{id}", consoleStaff, apis.site()::device),
-                Route.authenticated(HttpMethod.GET, "/api/devices/{id}/series", consoleStaff, apis.series()::series));
+                Route.authenticated(HttpMethod.GET, "/api/devices/{id}/series", consoleStaff, apis.series()::series),
+
+                // Data sharing: keys made by managers (auditors see which exist), and what keys read.
+                Route.authenticated(HttpMethod.GET, "/api/keys", EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.AUDITOR),
+                        sharing.keys()::list),
+                Route.authenticated(HttpMethod.POST, "/api/keys", managers, sharing.keys()::create),
+                Route.authenticated(HttpMethod.DELETE, "/api/keys/{id}", managers, sharing.keys()::revoke),
+                Route.authenticated(HttpMethod.GET, "/api/shared/incidents", allIncidents, sharing.incidents()::list)
+                        .openToKeys(Scope.INCIDENTS_READ),
+                Route.authenticated(HttpMethod.GET, "/api/shared/incidents/{id}", allIncidents, sharing.incidents()::get)
+                        .openToKeys(Scope.INCIDENTS_READ),
+                Route.authenticated(HttpMethod.GET, "/api/open/incidents", notResidents, sharing.incidents()::export)
+                        .openToKeys(Scope.OPENDATA_READ),
+                Route.authenticated(HttpMethod.GET, "/api/open/aggregates", notResidents, sharing.aggregates()::export)
+                        .openToKeys(Scope.OPENDATA_READ, Scope.AGGREGATES_READ));
     }
 }

@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.communityguard.hub.auth.Principal;
 
@@ -47,6 +52,32 @@ public record Request(
         } catch (NumberFormatException e) {
             throw HttpError.badRequest("'" + name + "' must be a whole number");
         }
+    }
+
+    /** An instant ({@code 2026-03-01T08:00:00Z}) or a date ({@code 2026-03-01}, midnight UTC); {@code absent} when not given. */
+    public Instant timeParam(String name, Instant absent) {
+        String text = queryParam(name);
+        if (text == null) {
+            return absent;
+        }
+        try {
+            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw HttpError.badRequest("'" + name + "' must be a date (2026-03-01) or a UTC time (2026-03-01T08:00:00Z)");
+        }
+    }
+
+    /** Whether to answer CSV: {@code format=csv|json} wins; without it, an Accept header that puts text/csv first. */
+    public boolean wantsCsv() {
+        String format = queryParam("format");
+        if (format != null) {
+            if (!format.equals("csv") && !format.equals("json")) {
+                throw HttpError.badRequest("'format' must be csv or json");
+            }
+            return format.equals("csv");
+        }
+        String accept = headers == null ? null : headers.get("Accept");
+        return accept != null && accept.trim().toLowerCase(Locale.ROOT).startsWith("text/csv");
     }
 
     /** The body as a JSON object, or a 400 that says what is wrong. */

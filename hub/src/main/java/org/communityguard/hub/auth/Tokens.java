@@ -77,7 +77,8 @@ public final class Tokens {
         }
     }
 
-    private static byte[] sha256(String token) {
+    /** The SHA-256 of a high-entropy secret, as tokens, sessions and API keys are stored. */
+    static byte[] sha256(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

@@ -33,6 +33,9 @@ public final class HubSettings {
     public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = new Setting<>("http.request-timeout",
             new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(60),
             "a request whose headers and body have not all arrived this long after its first byte is answered 408 and its connection closed (allow a 5 MB photo upload over a slow phone link)");
+    public static final Setting<Boolean> HTTP_METRICS_REQUIRE_KEY = new Setting<>("http.metrics-require-key",
+            new SettingType.Bool(), false,
+            "/metrics answers only to an API key with the metrics:read scope (or an admin's token); off: anyone who reaches the HTTP port reads it (docs/data-sharing.md)");
 
     public static final Setting<String> UPLINK_HOST = new Setting<>("uplink.host", SettingType.Text.any(), "0.0.0.0",
             "address the gateway uplink (MQTT 5) listens on");
@@ -115,6 +118,10 @@ public final class HubSettings {
     public static final Setting<Duration> TOKEN_TTL = new Setting<>("auth.token-ttl",
             new SettingType.Time(Duration.ofMinutes(5), Duration.ofDays(30)), Duration.ofHours(12),
             "lifetime of API bearer tokens");
+
+    public static final Setting<Integer> API_KEY_RATE = new Setting<>("auth.api-key-rate-per-minute",
+            new SettingType.Int(1, 100_000, "requests/min"), 120,
+            "rate limit of a new API key whose creator sets none: requests a minute, a minute's worth at once (token bucket, per hub)");
 
     public static final Setting<Duration> SESSION_TTL = new Setting<>("auth.session-ttl",
             new SettingType.Time(Duration.ofMinutes(5), Duration.ofDays(7)), Duration.ofHours(12),
@@ -205,7 +212,7 @@ public final class HubSettings {
             "connect and answer timeout of one notification attempt: webhook and SMS gateway (the whole exchange is cut off at twice this), SMTP (connecting, each read, each write)");
 
     public static final List<Setting<?>> ALL = List.of(
-            HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY,
+            HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY, HTTP_METRICS_REQUIRE_KEY,
             HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_TIMEOUT,
             UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_CONNECT_TIMEOUT, UPLINK_MAX_CONNECTIONS,
             UPLINK_GATEWAYS,
@@ -213,7 +220,7 @@ public final class HubSettings {
             DB_URL, DB_USER, DB_PASSWORD, DB_TIMESCALE, DB_POOL_SIZE,
             DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT, DB_VALIDATION_TIMEOUT, DB_KEEPALIVE, DB_MAX_LIFETIME, DB_EMBEDDED_DIR,
             INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT, INGEST_DB_TIMEOUT,
-            ADMIN_PASSWORD, TOKEN_TTL, SESSION_TTL, SESSION_IDLE,
+            ADMIN_PASSWORD, TOKEN_TTL, API_KEY_RATE, SESSION_TTL, SESSION_IDLE,
             LOGIN_MAX_FAILURES_USER, LOGIN_MAX_FAILURES_ADDRESS, LOGIN_FAILURE_WINDOW,
             LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE, LIVE_RECONCILE, ROLLUP_EVERY,
             SITE_FILE,

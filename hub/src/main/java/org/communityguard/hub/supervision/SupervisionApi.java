@@ -6,9 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,22 +76,9 @@ public final class SupervisionApi {
     }
 
     public Response get(Request req) throws Exception {
-        boolean csv = wantsCsv(req);
+        boolean csv = req.wantsCsv();
         Report report = report(req);
         return csv ? SupervisionCsv.response(report) : Response.json(200, req.json().writeValueAsBytes(report));
-    }
-
-    /** {@code format=csv|json} wins; without it, an Accept header that puts text/csv first. */
-    static boolean wantsCsv(Request req) {
-        String format = req.queryParam("format");
-        if (format != null) {
-            if (!format.equals("csv") && !format.equals("json")) {
-                throw HttpError.badRequest("'format' must be csv or json");
-            }
-            return format.equals("csv");
-        }
-        String accept = req.headers() == null ? null : req.headers().get("Accept");
-        return accept != null && accept.trim().toLowerCase(java.util.Locale.ROOT).startsWith("text/csv");
     }
 
     private Report report(Request req) throws SQLException {
@@ -102,8 +86,8 @@ public final class SupervisionApi {
         if (!by.equals("grid") && !by.equals("department")) {
             throw HttpError.badRequest("'by' must be grid or department");
         }
-        Instant to = time(req, "to", Instant.now());
-        Instant from = time(req, "from", to.minus(30, ChronoUnit.DAYS));
+        Instant to = req.timeParam("to", Instant.now());
+        Instant from = req.timeParam("from", to.minus(30, ChronoUnit.DAYS));
         if (!from.isBefore(to)) {
             throw HttpError.badRequest("'from' must be before 'to'");
         }
@@ -133,18 +117,5 @@ public final class SupervisionApi {
     private static Double dbl(ResultSet rs, int column) throws SQLException {
         double v = rs.getDouble(column);
         return rs.wasNull() ? null : Math.round(v * 100) / 100.0;
-    }
-
-    /** An instant ({@code 2026-03-01T08:00:00Z}) or a date ({@code 2026-03-01}, midnight UTC). */
-    static Instant time(Request req, String name, Instant absent) {
-        String text = req.queryParam(name);
-        if (text == null) {
-            return absent;
-        }
-        try {
-            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            throw HttpError.badRequest("'" + name + "' must be a date (2026-03-01) or a UTC time (2026-03-01T08:00:00Z)");
-        }
     }
 }

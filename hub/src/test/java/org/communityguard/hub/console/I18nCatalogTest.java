@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.communityguard.hub.auth.Role;
+import org.communityguard.hub.auth.Scope;
 import org.communityguard.hub.incident.IncidentType;
 import org.communityguard.hub.incident.Note;
 import org.communityguard.hub.incident.Severity;
@@ -26,7 +27,8 @@ class I18nCatalogTest {
 
     private static final List<String> SCRIPTS = List.of("app.js", "board.js", "incident.js", "sitemap.js", "device.js",
             "format.js", "chart.js", "live.js", "alarm.js", "api.js", "dom.js", "i18n.js",
-            "admin.js", "supervision.js", "settings.js", "audit.js", "gateways.js", "actions.js", "report.js", "sla.js");
+            "admin.js", "supervision.js", "settings.js", "audit.js", "gateways.js", "actions.js", "report.js", "sla.js",
+            "keys.js");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{[a-z_]+}");
 
     private static String resource(String name) throws IOException {
@@ -110,6 +112,13 @@ class I18nCatalogTest {
         }
         for (String live : List.of("live", "reconnecting", "down")) {
             needed.add("live." + live);
+        }
+        // API keys: their scopes (a ':' in a key is spelt '_') and states.
+        for (Scope s : Scope.values()) {
+            needed.add("keys.scope." + s.wireName().replace(':', '_'));
+        }
+        for (String status : List.of("active", "expired", "revoked")) {
+            needed.add("keys.status." + status);
         }
         // Timeline entries: the loop's actions and what the hub writes by itself.
         for (Action a : Action.values()) {

@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import org.communityguard.hub.Hub;
 import org.communityguard.hub.HubFixture;
 import org.communityguard.hub.api.Route;
+import org.communityguard.hub.auth.Scope;
 import org.communityguard.testkit.RealServers;
 import org.communityguard.testkit.TimescaleDb;
 import org.junit.jupiter.api.AfterAll;
@@ -328,8 +329,15 @@ class LoopScenarioIT {
         assertThat(doc.status()).isEqualTo(200);
         assertThat(doc.json().path("openapi").asText()).startsWith("3.");
         for (Route r : hub.routes()) {
-            assertThat(doc.json().path("paths").path(r.pattern()).has(r.method().name().toLowerCase()))
-                    .as(r.method() + " " + r.pattern() + " is in api/openapi.yaml").isTrue();
+            JsonNode operation = doc.json().path("paths").path(r.pattern()).path(r.method().name().toLowerCase());
+            assertThat(operation.isObject()).as(r.method() + " " + r.pattern() + " is in api/openapi.yaml").isTrue();
+            // Which API keys may call it (docs/data-sharing.md): x-scopes lists exactly the route's scopes.
+            if (!r.isPublic()) {
+                List<String> documented = new ArrayList<>();
+                operation.path("x-scopes").forEach(s -> documented.add(s.asText()));
+                assertThat(documented).as("x-scopes of " + r.method() + " " + r.pattern())
+                        .containsExactlyInAnyOrderElementsOf(r.scopes().stream().map(Scope::wireName).toList());
+            }
         }
         for (LoopClient.Answer error : List.of(api.get(pm, "/api/incidents/999999"), api.get(pm, "/api/incidents/abc"),
                 api.post(pm, "/api/incidents/1/resolve", "{not json"), api.get(null, "/api/slas"),
