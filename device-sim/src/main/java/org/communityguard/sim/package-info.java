@@ -1,6 +1,6 @@
 /**
  * device-sim: a community's field devices, simulated from a site file, speaking the reference
- * device profile v1 (shared/device-profiles.md) to a gateway. Three uses, one API:
+ * device profile v1 (docs/devices.md) to a gateway. Three uses, one API:
  * <ul>
  *   <li>the demo: {@link org.communityguard.sim.DeviceSim} runs next to the hub and an edge agent,
  *       reporting every few seconds and staging scenarios on a timetable ({@code --fire-at 20s

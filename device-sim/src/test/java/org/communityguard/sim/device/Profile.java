@@ -4,7 +4,7 @@ import org.communityguard.sim.site.DeviceType;
 
 import java.util.Map;
 
-/** The telemetry fields of the reference device profile v1 (shared/device-profiles.md), per type. */
+/** The telemetry fields of the reference device profile v1 (docs/devices.md), per type. */
 final class Profile {
 
     /** A field's JSON type and physical range; {@code isBool} fields have no range. */

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The reference device profile v1 (shared/device-profiles.md) as data: the telemetry field table
+ * The reference device profile v1 (docs/devices.md) as data: the telemetry field table
  * and the event table, transcribed row by row so a reviewer can hold them side by side. The
  * validator walks these tables; it holds no per-field code.
  *
