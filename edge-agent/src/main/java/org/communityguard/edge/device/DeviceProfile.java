@@ -105,7 +105,14 @@ public final class DeviceProfile {
         }
     }
 
-    public record FieldRule(String name, ValueRule rule, boolean required) {
+    /**
+     * @param absentMeans what an optional field's absence means, where the profile says (an
+     *                    {@code alarm} without {@code level} is an alarm), or null
+     */
+    public record FieldRule(String name, ValueRule rule, boolean required, String absentMeans) {
+        FieldRule(String name, ValueRule rule, boolean required) {
+            this(name, rule, required, null);
+        }
     }
 
     public record EventRule(String name, Set<DeviceType> types, List<FieldRule> fields) {
@@ -155,7 +162,8 @@ public final class DeviceProfile {
             event(types(DOOR_ACCESS), "forced_open"),
             event(types(DOOR_ACCESS), "held_open", optional("open_s", range(0, 86_400))),
             event(types(DOOR_ACCESS, SMOKE_DETECTOR, LAMP_POST), "tamper"),
-            event(types(SMOKE_DETECTOR), "alarm", optional("level", oneOf("pre_alarm", "alarm"))),
+            // No level is the detector's plain verdict: an alarm (the hub opens a FIRE for it too).
+            event(types(SMOKE_DETECTOR), "alarm", new FieldRule("level", oneOf("pre_alarm", "alarm"), false, "alarm")),
             event(types(SMOKE_DETECTOR), "alarm_cleared"),
             event(types(SMOKE_DETECTOR), "test"),
             event(types(SMOKE_DETECTOR, LAMP_POST, MANHOLE), "fault", optional("code", TEXT)),
@@ -199,6 +207,27 @@ public final class DeviceProfile {
     /** The event of this name for this type, or null when the type has no such event. */
     public EventRule event(DeviceType type, String event) {
         return eventsByType.get(type).get(event);
+    }
+
+    /**
+     * An event's field as text, or what the profile says its absence means, or null: what rules
+     * that ask for a field's value (linkage) must compare, so that a device that leaves out an
+     * optional field is read as the profile reads it.
+     */
+    public String eventField(DeviceType type, JsonNode data, String field) {
+        JsonNode value = data.path(field);
+        if (!value.isMissingNode() && !value.isNull()) {
+            return value.asText();
+        }
+        EventRule rule = event(type, data.path("event").asText(""));
+        if (rule != null) {
+            for (FieldRule f : rule.fields()) {
+                if (f.name().equals(field)) {
+                    return f.absentMeans();
+                }
+            }
+        }
+        return null;
     }
 
     /** The events a type may send, by name. */

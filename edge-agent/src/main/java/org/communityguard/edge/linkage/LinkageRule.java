@@ -1,10 +1,10 @@
 package org.communityguard.edge.linkage;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.communityguard.edge.device.DeviceCommand;
+import org.communityguard.edge.device.DeviceProfile;
 import org.communityguard.edge.device.DeviceType;
 import org.communityguard.edge.device.Kind;
 import org.communityguard.edge.device.Reading;
@@ -12,7 +12,8 @@ import org.communityguard.edge.device.Reading;
 /**
  * One linkage rule of the site file (docs/site-file.md, {@code linkage:}): when a device of
  * {@code triggerType} reports the event {@code triggerEvent} (and every field of {@code where}
- * has the given value), send {@code actions} to the devices of the trigger's building.
+ * has the given value, or is absent where the device profile says absence means that value),
+ * send {@code actions} to the devices of the trigger's building.
  *
  * @param cooldown a rule fires at most once per building within this time: three detectors
  *                 alarming in one fire release the doors once, not three times
@@ -34,8 +35,8 @@ public record LinkageRule(String name, DeviceType triggerType, String triggerEve
             return false;
         }
         for (Map.Entry<String, String> field : where.entrySet()) {
-            JsonNode value = r.data().path(field.getKey());
-            if (value.isMissingNode() || value.isNull() || !field.getValue().equals(value.asText())) {
+            // Read as the profile reads it: an alarm that leaves out its level is an alarm.
+            if (!field.getValue().equals(DeviceProfile.V1.eventField(r.type(), r.data(), field.getKey()))) {
                 return false;
             }
         }

@@ -61,6 +61,24 @@ class LinkageTest {
         return new Reading(device, DeviceType.SMOKE_DETECTOR, Kind.EVENT, 1L, null, 1L, Set.of(), data);
     }
 
+    /**
+     * The profile makes {@code level} optional, and an alarm without it is the detector's
+     * verdict of fire (the hub opens a FIRE for it): a rule asking for {@code level: alarm}
+     * must release the doors for it too, not only for an alarm that spells the level out.
+     */
+    @Test
+    void anAlarmWithoutALevelIsAnAlarmAndReleasesTheDoors() throws Exception {
+        DeviceCommands commands = new DeviceCommands(16, Duration.ofMinutes(10), clock, registry);
+        Linkage linkage = new Linkage(new TestSink(), site(SITE), commands, "gw", clock, registry);
+
+        ObjectNode data = JsonNodeFactory.instance.objectNode().put("event", "alarm");
+        linkage.offer(new Reading("smoke-b1", DeviceType.SMOKE_DETECTOR, Kind.EVENT, 1L, null, 1L, Set.of(), data));
+
+        assertThat(commands.pending("door-b1-a")).extracting(PendingCommand::body)
+                .singleElement().satisfies(b -> assertThat(b.path("action").asText()).isEqualTo("release"));
+        assertThat(data.has("level")).as("the reading is forwarded as the device sent it").isFalse();
+    }
+
     @Test
     void aFireAlarmReleasesTheDoorsAndLightsTheLampsOfItsBuildingOnly() throws Exception {
         DeviceCommands commands = new DeviceCommands(16, Duration.ofMinutes(10), clock, registry);
