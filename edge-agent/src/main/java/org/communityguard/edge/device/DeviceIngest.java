@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.communityguard.edge.device.ReadingSink.Admission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,11 @@ public final class DeviceIngest {
     private final Map<Protocol, Counter> accepted = new EnumMap<>(Protocol.class);
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Counter duplicates;
+    /** Readings offered to the sink and not answered yet, for copies that arrive meanwhile. */
+    private final Map<InFlight, CompletableFuture<Outcome>> inFlight = new ConcurrentHashMap<>();
+
+    private record InFlight(String deviceId, long fingerprint) {
+    }
 
     public DeviceIngest(ReadingSink sink, Provisioning provisioning, DeviceCommands commands,
                         MeterRegistry registry, Clock clock, Settings settings) {
@@ -143,12 +149,55 @@ public final class DeviceIngest {
         if (!checked.isOk()) {
             return CompletableFuture.completedFuture(reject(protocol, deviceId, checked.rejection()));
         }
+        return admitChecked(protocol, kind, deviceId, format, payload, checked);
+    }
+
+    private CompletionStage<Outcome> admitChecked(Protocol protocol, Kind kind, String deviceId, PayloadFormat format,
+                                                  byte[] payload, Checked<Reading> checked) {
         Reading reading = checked.value();
         long fingerprint = fingerprint(reading);
+        if (reading.kind() == Kind.STATUS || !DeviceMemory.mayHaveCopies(reading)) {
+            return offer(protocol, reading, fingerprint);
+        }
+        // Registered before the memory is asked, and left only after the memory was told: a copy
+        // either finds the original remembered or finds it here, still being written, and waits.
+        InFlight key = new InFlight(reading.deviceId(), fingerprint);
+        CompletableFuture<Outcome> mine = new CompletableFuture<>();
+        CompletableFuture<Outcome> original = inFlight.putIfAbsent(key, mine);
+        if (original != null) {
+            return original.thenCompose(first -> first instanceof Outcome.Rejected
+                    ? admit(protocol, kind, deviceId, format, payload, checked) : duplicate(reading));
+        }
+        offer(protocol, reading, fingerprint).whenComplete((outcome, failure) -> {
+            inFlight.remove(key, mine);
+            mine.complete(outcome == null ? new Outcome.Rejected(Rejection.OVERLOADED) : outcome);
+        });
+        return mine;
+    }
+
+    /** A copy whose original was refused goes in its own right, as if it came first. */
+    private CompletionStage<Outcome> admit(Protocol protocol, Kind kind, String deviceId, PayloadFormat format, byte[] payload,
+                                           Checked<Reading> checked) {
+        try {
+            return admitChecked(protocol, kind, deviceId, format, payload, checked);
+        } catch (RuntimeException e) {
+            LOG.error("could not process a {} {} message from device {}", protocol.wireName(), kind.wireName(),
+                    DeviceIds.printable(deviceId), e);
+            return CompletableFuture.completedFuture(reject(protocol, deviceId,
+                    Rejection.of(RejectReason.MALFORMED, "message could not be processed")));
+        }
+    }
+
+    private CompletionStage<Outcome> duplicate(Reading reading) {
+        duplicates.increment();
+        settleCommandAck(reading);
+        return CompletableFuture.completedFuture(new Outcome.Duplicate(reading));
+    }
+
+    /** Offers a reading that is not a copy of one being written now, unless it is a copy of one remembered. */
+    private CompletionStage<Outcome> offer(Protocol protocol, Reading reading, long fingerprint) {
         if (memory.isDuplicate(reading, fingerprint)) {
-            duplicates.increment();
-            settleCommandAck(reading);
-            return CompletableFuture.completedFuture(new Outcome.Duplicate(reading));
+            return duplicate(reading);
         }
         CompletionStage<Admission> admission;
         try {

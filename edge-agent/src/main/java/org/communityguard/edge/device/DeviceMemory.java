@@ -151,7 +151,7 @@ final class DeviceMemory {
     }
 
     /** Whether a copy of this reading could be told from a new one at all (see the class comment). */
-    private static boolean mayHaveCopies(Reading reading) {
+    static boolean mayHaveCopies(Reading reading) {
         return reading.seq() != null || isTimed(reading) && !reading.isSafetyEvent();
     }
 

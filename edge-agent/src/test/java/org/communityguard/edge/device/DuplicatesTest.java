@@ -114,6 +114,40 @@ class DuplicatesTest {
         assertThat(telemetry(smoke(2, null, 21.0))).isInstanceOf(Outcome.Accepted.class);
     }
 
+    /**
+     * A copy that arrives while the original is still being written (a CoAP device retrying a
+     * request the agent is slow to answer, the broker redelivering at a reconnect) waits for the
+     * original: a copy of a reading that was buffered is a duplicate, never a second row.
+     */
+    @Test
+    void aCopyArrivingWhileTheOriginalIsBeingWrittenWaitsForIt() throws Exception {
+        sink.mode(TestSink.Mode.HOLD);
+        byte[] payload = bytes(smoke(7, T0, 21.0));
+        var first = ingest.ingest(Protocol.COAP, Kind.TELEMETRY, "smoke-1", PayloadFormat.JSON, payload).toCompletableFuture();
+        var copy = ingest.ingest(Protocol.COAP, Kind.TELEMETRY, "smoke-1", PayloadFormat.JSON, payload).toCompletableFuture();
+        assertThat(copy).as("the copy waits for the original's answer").isNotDone();
+
+        sink.releaseHeld();
+        assertThat(first.get(5, TimeUnit.SECONDS)).isInstanceOf(Outcome.Accepted.class);
+        assertThat(copy.get(5, TimeUnit.SECONDS)).isInstanceOf(Outcome.Duplicate.class);
+        assertThat(sink.offered()).as("offered to the buffer once").hasSize(1);
+    }
+
+    /** An original the buffer refused leaves its copy to be offered in its own right. */
+    @Test
+    void aCopyOfAnOriginalTheBufferRefusedIsOfferedItself() throws Exception {
+        sink.mode(TestSink.Mode.HOLD);
+        byte[] payload = bytes(alarm(8, T0));
+        var first = ingest.ingest(Protocol.COAP, Kind.EVENT, "smoke-1", PayloadFormat.JSON, payload).toCompletableFuture();
+        var copy = ingest.ingest(Protocol.COAP, Kind.EVENT, "smoke-1", PayloadFormat.JSON, payload).toCompletableFuture();
+        sink.mode(TestSink.Mode.ACCEPT);
+        sink.refuseHeld();
+
+        assertThat(first.get(5, TimeUnit.SECONDS)).isInstanceOf(Outcome.Rejected.class);
+        assertThat(copy.get(5, TimeUnit.SECONDS)).isInstanceOf(Outcome.Accepted.class);
+        assertThat(sink.accepted()).singleElement().satisfies(r -> assertThat(r.data().path("event").asText()).isEqualTo("alarm"));
+    }
+
     @Test
     void aRetransmissionIsStillRecognized() {
         upTo(0, 500);

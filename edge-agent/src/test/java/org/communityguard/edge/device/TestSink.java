@@ -46,6 +46,14 @@ public final class TestSink implements ReadingSink {
         }
     }
 
+    /** Answers FULL to every held reading. */
+    public void refuseHeld() {
+        Held next;
+        while ((next = held.poll()) != null) {
+            next.answer().complete(Admission.FULL);
+        }
+    }
+
     @Override
     public CompletionStage<Admission> offer(Reading reading) {
         offered.add(reading);
