@@ -893,11 +893,9 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
                 used = store.usedBytes();
             }
             // Deleting rows frees whole pages only once they empty, so the file may shrink by less
-            // than the rows' estimate: measure again and drop more, asking for twice as much each
-            // round, until the slice fits or no telemetry is left to drop (a fixed number of rounds
-            // left newer telemetry refused now and then, depending on how offers fell into groups).
-            for (long ask = slack; used + incoming > budget; ask = Math.min(ask * 2, budget)) {
-                BufferStore.Dropped d = store.dropOldest(used + incoming - budget + ask, ROW_OVERHEAD);
+            // than the rows' estimate: measure again and drop more, a few rounds at most.
+            for (int round = 0; round < 4 && used + incoming > budget; round++) {
+                BufferStore.Dropped d = store.dropOldest(used + incoming - budget + slack, ROW_OVERHEAD);
                 if (d.readings() == 0) {
                     break;
                 }
