@@ -24,13 +24,23 @@ bench_build() {
   mvn -B -q --no-transfer-progress -Dstyle.color=never -DskipTests package -pl "$modules" -am \
     >"$BENCH_DIR/build.log" 2>&1 \
     || { tail -n 40 "$BENCH_DIR/build.log" >&2; fail "the build failed: mvn -DskipTests package -pl $modules -am"; }
-  BENCH_HUB_JAR=$(find hub/target -maxdepth 1 -name 'hub-*.jar' ! -name '*-sources.jar' | head -n 1)
-  BENCH_SIM_JAR=$(find device-sim/target -maxdepth 1 -name 'device-sim-*.jar' ! -name '*-sources.jar' | head -n 1)
-  [[ -n $BENCH_HUB_JAR && -n $BENCH_SIM_JAR ]] || fail "the build left no hub or device-sim jar in */target"
+  BENCH_HUB_JAR=$(bench_copy_jar hub) && BENCH_SIM_JAR=$(bench_copy_jar device-sim) || exit 1
   if [[ ${1:-} == edge-agent ]]; then
-    BENCH_AGENT_JAR=$(find edge-agent/target -maxdepth 1 -name 'edge-agent-*.jar' ! -name '*-sources.jar' | head -n 1)
-    [[ -n $BENCH_AGENT_JAR ]] || fail "the build left no edge-agent jar in edge-agent/target"
+    BENCH_AGENT_JAR=$(bench_copy_jar edge-agent) || exit 1
   fi
+}
+
+# A module's jar and its lib/ copied into BENCH_DIR/jars, so that a build in the working tree
+# during a long run (the test suite, say) cannot change a jar under a running or restarting JVM.
+# Prints the copy's path.
+bench_copy_jar() {
+  local jar
+  jar=$(find "$1/target" -maxdepth 1 -name "$1-*.jar" ! -name '*-sources.jar' | head -n 1)
+  [[ -n $jar ]] || fail "the build left no $1 jar in $1/target"
+  mkdir -p "$BENCH_DIR/jars/$1"
+  cp "$jar" "$BENCH_DIR/jars/$1/"
+  cp -r "$1/target/lib" "$BENCH_DIR/jars/$1/"
+  printf '%s\n' "$BENCH_DIR/jars/$1/$(basename "$jar")"
 }
 
 # A TCP port from 20000 up that nobody listens on at the moment (a small race with other
@@ -216,8 +226,8 @@ bench_remove_dir() {
   elif [[ -n ${BENCH_OK:-} ]]; then
     rm -rf "$BENCH_DIR"
   else
-    # The database files are gigabytes and say nothing the logs do not.
-    rm -rf "$BENCH_DIR/pg/data"
+    # The database files are gigabytes and say nothing the logs do not; the jars are the build's.
+    rm -rf "$BENCH_DIR/pg/data" "$BENCH_DIR/jars"
     printf 'logs kept in %s\n' "$BENCH_DIR" >&2
   fi
 }
