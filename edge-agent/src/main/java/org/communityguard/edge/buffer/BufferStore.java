@@ -511,6 +511,32 @@ final class BufferStore implements AutoCloseable {
     }
 
     /** The bodies of the last {@code n} readings stored, acknowledged or not, oldest first. */
+    /**
+     * The readings received within {@code windowMs} of the newest one, at most {@code max}, oldest
+     * first. Read newest first by id and stopped at the first reading older than the window:
+     * receive order is id order (up to the few milliseconds offers wait in one group), so only
+     * what is returned is read, however large the backlog behind it.
+     */
+    List<byte[]> receivedWithin(long windowMs, int max) throws SQLException {
+        List<byte[]> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT rx, body FROM readings ORDER BY id DESC")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                long cutoff = Long.MIN_VALUE;
+                while (out.size() < max && rs.next()) {
+                    long rx = rs.getLong(1);
+                    if (cutoff == Long.MIN_VALUE) {
+                        cutoff = rx - windowMs;
+                    } else if (rx < cutoff) {
+                        break;
+                    }
+                    out.add(rs.getBytes(2));
+                }
+            }
+        }
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
     List<byte[]> recent(int n) throws SQLException {
         List<byte[]> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT body FROM (SELECT id, body FROM readings ORDER BY id DESC LIMIT ?) ORDER BY id")) {

@@ -89,8 +89,10 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
      * kept, it is recognized as a duplicate after the restart.
      */
     static final Duration ACKED_GRACE = Duration.ofMinutes(2);
-    /** The last readings stored are handed to duplicate detection at start. */
-    public static final int RECENT_FOR_DUPLICATES = 10_000;
+    /** How far back before the newest reading duplicate detection is given readings at start. */
+    public static final Duration RECALL_WINDOW = Duration.ofMinutes(5);
+    /** At most this many, what duplicate detection can hold in all (about 4.5 MB). */
+    static final int RECALL_MAX = 262_144;
     static final Duration OVERFLOW_REPORT_INTERVAL = Duration.ofMinutes(1);
     private static final int MAX_QUEUED_OFFERS = 10_000;
     private static final int MAX_GROUP = 5_000;
@@ -612,11 +614,29 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         }
     }
 
+    /**
+     * What duplicate detection is given at start: the readings a device or the broker may still
+     * send again, which are those received within {@link #RECALL_WINDOW} of the last one (a CoAP
+     * device retries for 45 s, the agent takes seconds to restart, and the broker's redeliveries
+     * come first), at most {@link #RECALL_MAX}, oldest first.
+     */
+    public List<Reading> forDuplicateDetection() throws InterruptedException {
+        return decodeAll(() -> query(store -> store.receivedWithin(RECALL_WINDOW.toMillis(), RECALL_MAX)));
+    }
+
     /** The last {@code n} readings stored (acknowledged ones within the grace period included), oldest first. */
     public List<Reading> recent(int n) throws InterruptedException {
+        return decodeAll(() -> query(store -> store.recent(n)));
+    }
+
+    private interface BodiesQuery {
+        List<byte[]> run() throws InterruptedException, SQLException;
+    }
+
+    private List<Reading> decodeAll(BodiesQuery read) throws InterruptedException {
         List<byte[]> bodies;
         try {
-            bodies = query(store -> store.recent(n));
+            bodies = read.run();
         } catch (SQLException e) {
             log.warn("cannot read recent readings for duplicate detection: {}", e.getMessage());
             return List.of();

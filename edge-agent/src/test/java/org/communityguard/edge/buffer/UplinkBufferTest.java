@@ -99,6 +99,42 @@ class UplinkBufferTest {
         assertThat(second.recent(3)).extracting(Reading::seq).containsExactly(2L, 3L, 4L);
     }
 
+    /**
+     * A CoAP device retransmits an unanswered request for up to 45 s, and an agent killed after
+     * buffering it but before answering meets the copy after its restart, often behind a burst
+     * of the broker's redeliveries: what duplicate detection is given at start must reach back in
+     * time, not by a count that a busy gateway passes in seconds.
+     */
+    @Test
+    void duplicateDetectionIsGivenEveryReadingOfTheLastMinutesNotTheLastFewThousand() throws Exception {
+        Path file = dir.resolve("buffer.db");
+        UplinkBuffer before = buffer(file, 100_000_000, 0);
+        long rx0 = telemetry("x", 0).receivedAt();
+        Reading old = withRx(telemetry("coap-1", 1), rx0 - UplinkBuffer.RECALL_WINDOW.toMillis() - 1000);
+        Reading unanswered = withRx(telemetry("coap-1", 2), rx0);
+        List<CompletableFuture<Admission>> answers = new ArrayList<>();
+        answers.add(before.offer(old).toCompletableFuture());
+        answers.add(before.offer(unanswered).toCompletableFuture());
+        // 40 s of a busy gateway after it: 15,000 readings, 375 a second.
+        for (int i = 0; i < 15_000; i++) {
+            answers.add(before.offer(withRx(telemetry("mqtt-" + i % 40, 100 + i), rx0 + i * 40L / 15)).toCompletableFuture());
+            if (answers.size() % 5_000 == 0) {
+                answers.get(answers.size() - 1).join();
+            }
+        }
+        assertThat(answers).allSatisfy(a -> assertThat(a.join()).isEqualTo(Admission.ACCEPTED));
+        before.close();
+        open.remove(before);
+
+        List<Reading> recalled = buffer(file, 100_000_000, 0).forDuplicateDetection();
+        assertThat(recalled).as("the unanswered CoAP reading, 15,000 readings back").contains(unanswered);
+        assertThat(recalled).as("nothing older than the window").doesNotContain(old);
+    }
+
+    private static Reading withRx(Reading r, long rx) {
+        return new Reading(r.deviceId(), r.type(), r.kind(), rx, r.deviceTs(), r.seq(), r.flags(), r.data());
+    }
+
     @Test
     void aSealedBatchIsResentWithItsIdAfterACrash() throws Exception {
         Path file = dir.resolve("buffer.db");
