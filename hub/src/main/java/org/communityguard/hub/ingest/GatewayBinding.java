@@ -133,15 +133,15 @@ public final class GatewayBinding implements AutoCloseable {
         for (int i = 0; i < in.size(); i++) {
             IncomingReading r = in.get(i);
             IncomingReading kept = r;
-            // A gateway's own readings name the gateway, not a device of the registry.
+            // A gateway's own readings (type gateway) name the gateway, not a device of the registry.
             if (!"gateway".equals(r.deviceType())) {
                 Device d = registry.devices().get(r.deviceId());
                 String reason = d == null ? null : violation(d, gatewayId, community);
                 if (d == null) {
                     kept = r.withFlag(UNPROVISIONED);
                 } else if (reason != null) {
-                    UplinkBatch.Rejected v = new UplinkBatch.Rejected(batch.indexOf(i), reason, describe(r, d, reason,
-                            gatewayId, community));
+                    UplinkBatch.Rejected v = new UplinkBatch.Rejected(batch.indexOf(i), reason,
+                            describe(r, d, reason, gatewayId, community));
                     if (r.isSafetyAlarm()) {
                         foreign.add(v);
                         kept = r.withFlag(OTHER_GATEWAY.equals(reason) ? FOREIGN_GATEWAY : FOREIGN_COMMUNITY);
