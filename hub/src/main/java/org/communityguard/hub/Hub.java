@@ -67,6 +67,7 @@ import org.communityguard.hub.incident.LivenessMonitor;
 import org.communityguard.hub.incident.lifecycle.Loop;
 import org.communityguard.hub.incident.threshold.Thresholds;
 import org.communityguard.hub.ingest.BatchCodec;
+import org.communityguard.hub.ingest.GatewayBinding;
 import org.communityguard.hub.ingest.IngestPipeline;
 import org.communityguard.hub.ingest.UplinkInitializer;
 import org.communityguard.hub.net.TcpServer;
@@ -160,7 +161,8 @@ public final class Hub implements AutoCloseable {
             IncidentDetector detector = new IncidentDetector(thresholds);
             IncidentRecorder recorder = new IncidentRecorder(incidents, thresholds, json, metrics);
             IncidentListener listener = IncidentListener.all(loop.listener(), liveBoard);
-            IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json), detector,
+            IngestPipeline pipeline = new IngestPipeline(ds,
+                    new ReadingStore(json, config.get(HubSettings.INGEST_MAX_UNPROVISIONED), metrics), detector,
                     recorder, listener, config.get(HubSettings.INGEST_WRITERS),
                     config.get(HubSettings.INGEST_QUEUE_READINGS), config.get(HubSettings.INGEST_TX_READINGS),
                     config.get(HubSettings.INGEST_RETRY_TIMEOUT), config.get(HubSettings.INGEST_DB_TIMEOUT), metrics);
@@ -176,7 +178,12 @@ public final class Hub implements AutoCloseable {
             ExecutorService blocking = boundedPool("hub-api", 8, 1000);
             closeables.push(blocking::shutdownNow);
 
-            UplinkInitializer uplinkInitializer = new UplinkInitializer(new BatchCodec(json), pipeline,
+            // Which gateway each device belongs to, followed across hubs: read before the uplink opens.
+            GatewayBinding binding = new GatewayBinding(ds, metrics);
+            binding.start(() -> database.connectUnpooled("communityguard-hub-registry"));
+            closeables.push(binding);
+
+            UplinkInitializer uplinkInitializer = new UplinkInitializer(new BatchCodec(json), binding, pipeline,
                     gateways::authenticate, blocking, config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM),
                     config.get(HubSettings.UPLINK_MAX_PACKET),
                     new UplinkInitializer.Limits(config.get(HubSettings.UPLINK_CONNECT_TIMEOUT),

@@ -107,6 +107,9 @@ public final class HubSettings {
     public static final Setting<Duration> INGEST_RETRY_TIMEOUT = new Setting<>("ingest.retry-timeout",
             new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(15),
             "how long a batch is retried against a failing database before the gateway is told to resend later (PUBACK 0x97)");
+    public static final Setting<Integer> INGEST_MAX_UNPROVISIONED = new Setting<>("ingest.max-unprovisioned-devices",
+            new SettingType.Int(0, 1_000_000, "devices"), 1000,
+            "devices in no site file listed in the registry per gateway (GET /api/devices?provisioned=false); readings of further ones are still stored, flagged unprovisioned, but the devices are not listed (a gateway inventing ids cannot fill the registry)");
 
     public static final Setting<Duration> INGEST_DB_TIMEOUT = new Setting<>("ingest.db-timeout",
             new SettingType.Time(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofSeconds(5),
@@ -220,6 +223,7 @@ public final class HubSettings {
             DB_URL, DB_USER, DB_PASSWORD, DB_TIMESCALE, DB_POOL_SIZE,
             DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT, DB_VALIDATION_TIMEOUT, DB_KEEPALIVE, DB_MAX_LIFETIME, DB_EMBEDDED_DIR,
             INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT, INGEST_DB_TIMEOUT,
+            INGEST_MAX_UNPROVISIONED,
             ADMIN_PASSWORD, TOKEN_TTL, API_KEY_RATE, SESSION_TTL, SESSION_IDLE,
             LOGIN_MAX_FAILURES_USER, LOGIN_MAX_FAILURES_ADDRESS, LOGIN_FAILURE_WINDOW,
             LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE, LIVE_RECONCILE, ROLLUP_EVERY,
