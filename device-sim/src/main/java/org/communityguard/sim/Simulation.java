@@ -77,6 +77,9 @@ public final class Simulation implements AutoCloseable {
     /** How many smoke detectors a staged fire reaches: the origin floor and the stairwell above. */
     static final int FIRE_DETECTORS = 3;
 
+    /** Gateway error messages kept per device. */
+    static final int ERRORS_KEPT = 1_000;
+
     private enum State { NEW, RUNNING, CLOSED }
 
     /** Where a command's acknowledgement stands, to answer a repeated command correctly. */
@@ -92,6 +95,8 @@ public final class Simulation implements AutoCloseable {
     /** Send-to-acknowledgement time in microseconds (5.03 retries included), for load runs. */
     private final ConcurrentHistogram ackLatency = new ConcurrentHistogram(TimeUnit.HOURS.toMicros(1), 3);
     private final AtomicLong gatewayErrors = new AtomicLong();
+    /** Per device, the payloads of the gateway's error messages, oldest first, up to ERRORS_KEPT. */
+    private final Map<String, List<String>> gatewayErrorsByDevice = new ConcurrentHashMap<>();
     private final AtomicLong unreadableCommands = new AtomicLong();
     private volatile State state = State.NEW;
 
@@ -263,6 +268,50 @@ public final class Simulation implements AutoCloseable {
                 .findFirst()
                 .map(m -> new Alarm(m.deviceId(), m.seq(), m.ts()))
                 .orElseThrow(() -> new IllegalStateException(detectorId + " sent no alarm (silenced?)"));
+    }
+
+    /**
+     * The device power-cycles: its seq counter starts again at {@code seq}, and it goes on
+     * reporting from its next tick, in the state it was in (a detector in alarm stays in alarm).
+     * The link stays up: what is tested is a counter that starts again, as after a reboot
+     * quicker than the broker notices. The ledger starts a new boot for it.
+     */
+    public void reboot(String deviceId, long seq) {
+        requireRunning();
+        Node node = node(deviceId, SimDevice.class);
+        synchronized (node.device) {
+            // After every message sent so far: each took its moment before this lock.
+            long bootTs = config.clock().millis() + 1;
+            node.device.reboot(seq, bootTs);
+            ledger.rebooted(deviceId, bootTs);
+        }
+        log.info("{} rebooted, seq from {}", deviceId, seq);
+    }
+
+    /**
+     * The device sends a reading with {@code poison} in it now: its next telemetry (after the
+     * events the reading raises, which are sent as they are). Returns the poisoned message;
+     * how it ended is in the {@link #ledger()} under its seq (MQTT: acknowledged by the broker,
+     * refused on the device's error topic, {@link #gatewayErrors(String)}; CoAP: a 4.xx).
+     *
+     * @throws IllegalStateException when the device is silenced or the simulation not running
+     */
+    public Message sendPoison(String deviceId, Poison poison) {
+        requireRunning();
+        Node node = node(deviceId, SimDevice.class);
+        List<Message> produced = new ArrayList<>();
+        Moment moment = moment();
+        emit(node, device -> {
+            List<Message> messages = new ArrayList<>(device.report(moment));
+            Message telemetry = messages.remove(messages.size() - 1);
+            messages.add(poison.into(telemetry, speaksCbor(device)));
+            produced.addAll(messages);
+            return messages;
+        });
+        if (produced.isEmpty()) {
+            throw new IllegalStateException(deviceId + " sent nothing (silenced?)");
+        }
+        return produced.get(produced.size() - 1);
     }
 
     /** A detector's test button: a {@code test} event and a normal reading, never an alarm. */
@@ -446,6 +495,14 @@ public final class Simulation implements AutoCloseable {
         return gatewayErrors.get();
     }
 
+    /** The payloads the gateway sent on {@code devices/{id}/error}, oldest first (the first {@value #ERRORS_KEPT}). */
+    public List<String> gatewayErrors(String deviceId) {
+        List<String> errors = gatewayErrorsByDevice.getOrDefault(deviceId, List.of());
+        synchronized (errors) {
+            return List.copyOf(errors);
+        }
+    }
+
     /** Command payloads that could not be read at all (logged and dropped). */
     public long unreadableCommands() {
         return unreadableCommands.get();
@@ -514,7 +571,7 @@ public final class Simulation implements AutoCloseable {
         return switch (device.type().transport()) {
             case MQTT -> new MqttDeviceLink(config.mqttBroker(), device.id(), scheduler, config.ackTimeout());
             // Manholes speak CBOR, smoke detectors JSON, so a demo exercises both content formats.
-            case COAP -> new CoapDeviceLink(coap, device.id(), device.type() == DeviceType.MANHOLE, scheduler,
+            case COAP -> new CoapDeviceLink(coap, device.id(), speaksCbor(device), scheduler,
                     config.commandPoll(), config.ackTimeout());
         };
     }
@@ -597,6 +654,12 @@ public final class Simulation implements AutoCloseable {
             @Override
             public void gatewayError(byte[] payload) {
                 gatewayErrors.incrementAndGet();
+                List<String> errors = gatewayErrorsByDevice.computeIfAbsent(node.device.id(), id -> new ArrayList<>());
+                synchronized (errors) {
+                    if (errors.size() < ERRORS_KEPT) {
+                        errors.add(new String(payload, StandardCharsets.UTF_8));
+                    }
+                }
                 log.info("{}: gateway error: {}", node.device.id(),
                         Payloads.abbreviate(new String(payload, StandardCharsets.UTF_8)));
             }
@@ -732,6 +795,10 @@ public final class Simulation implements AutoCloseable {
         if (state != State.RUNNING) {
             throw new IllegalStateException(state == State.NEW ? "call start() first" : "the simulation is closed");
         }
+    }
+
+    private static boolean speaksCbor(SimDevice device) {
+        return device.type() == DeviceType.MANHOLE;
     }
 
     private static boolean isMqtt(SimDevice device) {

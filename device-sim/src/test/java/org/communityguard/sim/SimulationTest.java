@@ -172,6 +172,52 @@ class SimulationTest {
     }
 
     @Test
+    void aRebootedDeviceStartsItsSeqAgainInANewBootAndStaysInAlarm() throws Exception {
+        start(manual().withClock(Clock.systemUTC()));
+        Alarm alarm = simulation.raiseAlarm("smoke-b1-03");
+        long before = links.get("smoke-b1-03").sent().size();
+
+        simulation.reboot("smoke-b1-03", 0);
+        simulation.sendTelemetryRound();
+
+        List<Message> sent = links.get("smoke-b1-03").sent();
+        Message after = sent.get((int) before);
+        assertThat(after.seq()).isZero();
+        assertThat(after.data()).containsEntry("alarm", true);
+        assertThat(after.ts()).isGreaterThan(sent.stream().limit(before).mapToLong(Message::ts).max().orElseThrow());
+        LedgerSnapshot ledger = simulation.ledger();
+        assertThat(ledger.acknowledged("smoke-b1-03")).contains(alarm.seq());
+        assertThat(ledger.acknowledged("smoke-b1-03#boot1")).containsExactly(0L);
+        assertThat(ledger.keyOf("smoke-b1-03", after.ts())).isEqualTo("smoke-b1-03#boot1");
+    }
+
+    @Test
+    void aPoisonReadingIsTheDevicesTelemetryWithOneThingWrong() {
+        start(manual());
+        Message text = simulation.sendPoison("lamp-b1-01", Poison.NUL_IN_TEXT);
+        Message time = simulation.sendPoison("lamp-b1-01", Poison.TIME_OUT_OF_RANGE);
+        Message number = simulation.sendPoison("lamp-b1-01", Poison.NON_FINITE_NUMBER);
+
+        assertThat(links.get("lamp-b1-01").sent()).endsWith(text, time, number);
+        assertThat(text.kind()).isEqualTo(Message.Kind.TELEMETRY);
+        assertThat(text.data()).containsEntry("firmware", "2.1\u0000");
+        assertThat(time.ts()).isEqualTo(Poison.OUT_OF_RANGE_TS);
+        assertThat(new String(org.communityguard.sim.link.Payloads.json(number), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"calibration\":1E+400");
+        assertThat(simulation.ledger().acknowledged("lamp-b1-01")).contains(text.seq(), time.seq(), number.seq());
+    }
+
+    @Test
+    void theGatewaysErrorMessagesAreKeptPerDevice() {
+        start(manual());
+        links.get("lamp-b1-01").downlink.gatewayError("{\"error\": \"bad_text\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThat(simulation.gatewayErrors("lamp-b1-01")).containsExactly("{\"error\": \"bad_text\"}");
+        assertThat(simulation.gatewayErrors("door-b1-01")).isEmpty();
+        assertThat(simulation.gatewayErrors()).isEqualTo(1);
+    }
+
+    @Test
     void everyScenarioSendsItsEvidence() {
         start(manual());
         join(simulation.pressTestButton("smoke-b1-04"));

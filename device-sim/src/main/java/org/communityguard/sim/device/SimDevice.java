@@ -31,6 +31,8 @@ public abstract sealed class SimDevice permits LampPost, Manhole, SmokeDetector,
     protected final Random random;
     private final List<Map<String, Object>> pendingEvents = new ArrayList<>();
     private long nextSeq;
+    /** No message of this boot carries an earlier {@code ts} (see {@link #reboot}). */
+    private long bootTs = Long.MIN_VALUE;
     private boolean siren;
 
     protected SimDevice(SiteDevice entry, long simulationSeed) {
@@ -129,6 +131,18 @@ public abstract sealed class SimDevice permits LampPost, Manhole, SmokeDetector,
         nextSeq = seq;
     }
 
+    /**
+     * A power cycle: the seq counter starts again at {@code seq} and every message from now on
+     * carries a {@code ts} of {@code bootTs} or later. Each message takes its moment before it
+     * takes this device's lock, so a reading sampled just before the reboot and sent just after
+     * would otherwise carry a time of the boot before; the Ledger tells boots apart by time.
+     * The device's state (a detector in alarm) survives, as the smoke does.
+     */
+    public final synchronized void reboot(long seq, long bootTs) {
+        startSeqAt(seq);
+        this.bootTs = bootTs;
+    }
+
     protected abstract void sample(Moment moment, Map<String, Object> telemetry, List<Map<String, Object>> events);
 
     protected abstract boolean applyOwn(Command command);
@@ -142,7 +156,7 @@ public abstract sealed class SimDevice permits LampPost, Manhole, SmokeDetector,
     private Message message(Moment moment, Message.Kind kind, Map<String, Object> data) {
         long seq = nextSeq;
         nextSeq = (nextSeq + 1) % SEQ_MODULUS;
-        return new Message(id(), type(), kind, seq, moment.now().toEpochMilli(), data);
+        return new Message(id(), type(), kind, seq, Math.max(bootTs, moment.now().toEpochMilli()), data);
     }
 
     // Small helpers for the sensor models.

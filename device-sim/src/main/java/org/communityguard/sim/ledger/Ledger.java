@@ -12,9 +12,16 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
- * What every device sent and how each message ended, by (device, seq). Thread-safe.
+ * What every device sent and how each message ended, by (device, boot, seq). Thread-safe.
+ *
+ * <p>A boot is the stretch between two restarts of a device's seq counter ({@link #rebooted}):
+ * a rebooted device sends seqs 0, 1, 2 ... again, new readings that must not be taken for the
+ * old ones. Boots are told apart by the device's clock: every message of a boot carries a
+ * {@code ts} at or after the boot's start and before the next boot's (the simulated devices make
+ * sure of it), so a message finds its boot, and a stored row its message, by its {@code ts}.
  *
  * <p>Seqs of one device are nearly contiguous, so each device keeps bit sets indexed by the
  * distance from its first recorded seq: a long load run costs bits, not a boxed entry per
@@ -22,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Ledger {
 
-    private final Map<String, Book> books = new ConcurrentHashMap<>();
+    private final Map<String, Boots> books = new ConcurrentHashMap<>();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -30,13 +37,22 @@ public final class Ledger {
 
     /** Call before handing the message to the network, so its outcome always finds it. */
     public void sent(Message message) {
-        books.computeIfAbsent(message.deviceId(), id -> new Book(message.seq())).sent(message);
+        books.computeIfAbsent(message.deviceId(), id -> new Boots()).sent(message);
         sent.incrementAndGet();
+    }
+
+    /**
+     * The device restarted its seq counter: its messages with a {@code ts} at or after
+     * {@code fromTs} belong to a new boot. Messages of earlier boots still find theirs.
+     */
+    public void rebooted(String deviceId, long fromTs) {
+        books.computeIfAbsent(deviceId, id -> new Boots()).reboot(fromTs);
     }
 
     /** Records the outcome; only the first outcome of a (device, seq) counts. */
     public void settled(Message message, Outcome outcome) {
-        Book book = books.get(message.deviceId());
+        Boots boots = books.get(message.deviceId());
+        Book book = boots == null ? null : boots.of(message.ts());
         if (book == null || !book.settle(message.seq(), outcome)) {
             return;
         }
@@ -63,8 +79,55 @@ public final class Ledger {
         Map<String, SortedMap<Long, String>> rejectedSeqs = new TreeMap<>();
         Map<String, SortedSet<Long>> failedSeqs = new TreeMap<>();
         Map<String, Long> reasons = new TreeMap<>();
-        books.forEach((id, book) -> book.copyInto(id, sentSeqs, eventSeqs, ackedSeqs, rejectedSeqs, failedSeqs, reasons));
-        return new LedgerSnapshot(sentSeqs, eventSeqs, ackedSeqs, rejectedSeqs, failedSeqs, reasons);
+        Map<String, LedgerSnapshot.Boot> bootsByKey = new TreeMap<>();
+        books.forEach((id, boots) -> boots.copyInto(id, bootsByKey, (key, book) ->
+                book.copyInto(key, sentSeqs, eventSeqs, ackedSeqs, rejectedSeqs, failedSeqs, reasons)));
+        return new LedgerSnapshot(sentSeqs, eventSeqs, ackedSeqs, rejectedSeqs, failedSeqs, reasons, bootsByKey);
+    }
+
+    /** One device's boots, the first from the beginning of time, each with its own book. */
+    private static final class Boots {
+        private final TreeMap<Long, Book> byStart = new TreeMap<>();
+
+        synchronized void sent(Message message) {
+            Map.Entry<Long, Book> boot = byStart.floorEntry(message.ts());
+            if (boot == null || boot.getValue() == null) {
+                // The boot's first message: its seq anchors the book.
+                byStart.put(boot == null ? Long.MIN_VALUE : boot.getKey(), new Book(message.seq()));
+            }
+            byStart.floorEntry(message.ts()).getValue().sent(message);
+        }
+
+        synchronized void reboot(long fromTs) {
+            if (byStart.isEmpty()) {
+                byStart.put(Long.MIN_VALUE, null);
+            }
+            if (fromTs <= byStart.lastKey()) {
+                throw new IllegalArgumentException("a boot starts after the one before: " + fromTs);
+            }
+            byStart.put(fromTs, null);
+        }
+
+        synchronized Book of(long ts) {
+            Map.Entry<Long, Book> boot = byStart.floorEntry(ts);
+            return boot == null ? null : boot.getValue();
+        }
+
+        /** Boot 0 under the device id, later ones under {@link LedgerSnapshot#bootKey}; boots that sent nothing are left out. */
+        synchronized void copyInto(String id, Map<String, LedgerSnapshot.Boot> bootsByKey,
+                                   BiConsumer<String, Book> copy) {
+            int number = 0;
+            for (Map.Entry<Long, Book> boot : byStart.entrySet()) {
+                Long next = byStart.higherKey(boot.getKey());
+                if (boot.getValue() != null) {
+                    String key = LedgerSnapshot.bootKey(id, number);
+                    bootsByKey.put(key, new LedgerSnapshot.Boot(id, number, boot.getKey(),
+                            next == null ? Long.MAX_VALUE : next));
+                    copy.accept(key, boot.getValue());
+                }
+                number++;
+            }
+        }
     }
 
     /** One device's record. */

@@ -74,6 +74,32 @@ class LedgerTest {
     }
 
     @Test
+    void aRebootedDevicesSeqsAreANewBootFoundByDeviceTime() {
+        Message first0 = telemetry("lamp-1", 0, 1_000);
+        Message first1 = telemetry("lamp-1", 1, 1_100);
+        ledger.sent(first0);
+        ledger.sent(first1);
+        ledger.rebooted("lamp-1", 2_000);
+        Message second0 = telemetry("lamp-1", 0, 2_000);
+        ledger.sent(second0);
+        // The first boot's seq 1 is answered after the reboot: it still settles in its own boot.
+        ledger.settled(first1, Outcome.acknowledged());
+        ledger.settled(second0, Outcome.failed("no PUBACK"));
+        ledger.settled(first0, Outcome.acknowledged());
+
+        LedgerSnapshot snapshot = ledger.snapshot();
+        assertThat(snapshot.sent()).containsOnlyKeys("lamp-1", "lamp-1#boot1");
+        assertThat(snapshot.acknowledged("lamp-1")).containsExactly(0L, 1L);
+        assertThat(snapshot.failed().get("lamp-1#boot1")).containsExactly(0L);
+        assertThat(snapshot.boots()).containsEntry("lamp-1", new LedgerSnapshot.Boot("lamp-1", 0, Long.MIN_VALUE, 2_000))
+                .containsEntry("lamp-1#boot1", new LedgerSnapshot.Boot("lamp-1", 1, 2_000, Long.MAX_VALUE));
+        assertThat(snapshot.keyOf("lamp-1", 1_999)).isEqualTo("lamp-1");
+        assertThat(snapshot.keyOf("lamp-1", 2_000)).isEqualTo("lamp-1#boot1");
+        assertThat(snapshot.sentCount()).isEqualTo(3);
+        assertThat(ledger.counts()).isEqualTo(new LedgerCounts(3, 2, 0, 1, 0));
+    }
+
+    @Test
     void aSnapshotIsACopyThatCannotBeChanged() {
         Message m = telemetry("lamp-1", 0);
         ledger.sent(m);
@@ -92,7 +118,11 @@ class LedgerTest {
     }
 
     private static Message telemetry(String device, long seq) {
-        return new Message(device, DeviceType.LAMP_POST, Message.Kind.TELEMETRY, seq, 0, Map.of("lamp_on", true));
+        return telemetry(device, seq, 0);
+    }
+
+    private static Message telemetry(String device, long seq, long ts) {
+        return new Message(device, DeviceType.LAMP_POST, Message.Kind.TELEMETRY, seq, ts, Map.of("lamp_on", true));
     }
 
     private static Message event(String device, long seq) {

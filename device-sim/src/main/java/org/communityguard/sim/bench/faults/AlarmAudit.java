@@ -15,8 +15,9 @@ import org.communityguard.sim.ledger.LedgerSnapshot;
  * in alarm afterwards, so one incident at the hub answers for exactly one alarm:
  * <ul>
  *   <li><b>raised</b>: the hub holds a FIRE incident of that detector whose evidence is the
- *       alarm's reading or a later one of the same detector (its {@code details.seq} at or after
- *       the alarm's seq). A later one counts because a detector in alarm says so in every
+ *       alarm's reading or a later one of the same detector (its {@code occurred_at}, the
+ *       reading's device time, at or after the alarm's: by time, not by seq, as a detector that
+ *       reboots starts its seqs again). A later one counts because a detector in alarm says so in every
  *       reading: if the alarm event itself never got through (the gateway was down when it was
  *       sent), the next reading must raise the fire.</li>
  *   <li><b>delay</b>: the incident's {@code opened_at} (the hub's commit, on the database's
@@ -56,9 +57,10 @@ public final class AlarmAudit {
         long delayMax = 0;
         List<String> problems = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id, (extract(epoch FROM opened_at) * 1000)::bigint,"
-                + " (details->>'seq')::bigint FROM incidents WHERE type = 'FIRE' AND device_id = ? ORDER BY opened_at, id")) {
+                + " (details->>'seq')::bigint, (extract(epoch FROM occurred_at) * 1000)::bigint"
+                + " FROM incidents WHERE type = 'FIRE' AND device_id = ? ORDER BY opened_at, id")) {
             for (Alarm alarm : alarms) {
-                if (ledger.acknowledged(alarm.deviceId()).contains(alarm.seq())) {
+                if (ledger.acknowledged(ledger.keyOf(alarm.deviceId(), alarm.sentAtMillis())).contains(alarm.seq())) {
                     acknowledged++;
                 }
                 ps.setString(1, alarm.deviceId());
@@ -66,8 +68,12 @@ public final class AlarmAudit {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         long seq = rs.getLong(3);
-                        if (!rs.wasNull() && seq >= alarm.seq()) {
-                            fires.add(new long[] {rs.getLong(1), rs.getLong(2), seq});
+                        boolean hasSeq = !rs.wasNull();
+                        long occurredAt = rs.getLong(4);
+                        if (occurredAt >= alarm.sentAtMillis()) {
+                            // The alarm's own reading: its seq and its time; else a later one.
+                            boolean own = hasSeq && seq == alarm.seq() && occurredAt == alarm.sentAtMillis();
+                            fires.add(new long[] {rs.getLong(1), rs.getLong(2), own ? 1 : 0});
                         }
                     }
                 }
@@ -77,7 +83,7 @@ public final class AlarmAudit {
                 }
                 long[] first = fires.get(0);
                 raised++;
-                if (first[2] != alarm.seq()) {
+                if (first[2] == 0) {
                     later++;
                 }
                 delayMax = Math.max(delayMax, first[1] - alarm.sentAtMillis());

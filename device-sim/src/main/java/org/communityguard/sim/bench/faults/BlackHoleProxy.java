@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * and closes wait, as a link that drops every packet leaves them to TCP's retransmissions,
  * and go through at {@link #resume()}. New connections wait unaccepted in the backlog (the
  * client's CONNECT gets no answer). Neither end learns anything until its own timeouts say so.
+ * {@link #silenceOpen()} is the half-open connection: only the connections open at that moment
+ * go silent, as after a NAT or firewall forgot their flows, and new ones are forwarded.
  *
  * <p>For deploy/bench.sh faults. (The tests' TCP fault proxy lives in testkit; this one runs in
  * the bench driver, which has no test classes.)
@@ -27,6 +29,9 @@ public final class BlackHoleProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Object gate = new Object();
     private volatile boolean holding;
+    /** Connections numbered below this are silent (silenceOpen); connections are numbered from 0 as accepted. */
+    private volatile long silentBelow;
+    private long accepted;
     private volatile boolean open = true;
 
     public BlackHoleProxy(int listenPort, InetSocketAddress target) throws IOException {
@@ -48,17 +53,26 @@ public final class BlackHoleProxy implements AutoCloseable {
         holding = true;
     }
 
+    /** The connections open now go silent, both ways, closing nothing; new connections are forwarded. */
+    public void silenceOpen() {
+        synchronized (gate) {
+            silentBelow = accepted;
+        }
+    }
+
     /** Everything held goes through, in order, and the relay forwards again. */
     public void resume() {
         synchronized (gate) {
             holding = false;
+            silentBelow = 0;
             gate.notifyAll();
         }
     }
 
-    private void awaitOpenGate() throws InterruptedException {
+    /** Until connection {@code number} may move bytes ({@link Long#MAX_VALUE}: a new connection). */
+    private void awaitOpenGate(long number) throws InterruptedException {
         synchronized (gate) {
-            while (holding && open) {
+            while ((holding || number < silentBelow) && open) {
                 gate.wait();
             }
         }
@@ -67,7 +81,7 @@ public final class BlackHoleProxy implements AutoCloseable {
     private void accept() {
         while (open) {
             try {
-                awaitOpenGate();
+                awaitOpenGate(Long.MAX_VALUE);
                 Socket client = server.accept();
                 Socket upstream = new Socket();
                 try {
@@ -79,8 +93,12 @@ public final class BlackHoleProxy implements AutoCloseable {
                 }
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                long number;
+                synchronized (gate) {
+                    number = accepted++;
+                }
+                pump(client, upstream, number);
+                pump(upstream, client, number);
             } catch (IOException e) {
                 // Closed, or one failed accept: go on while open.
             } catch (InterruptedException e) {
@@ -89,7 +107,7 @@ public final class BlackHoleProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to) throws IOException {
+    private void pump(Socket from, Socket to, long number) throws IOException {
         InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream();
         Thread t = new Thread(() -> {
@@ -98,10 +116,10 @@ public final class BlackHoleProxy implements AutoCloseable {
                 while (true) {
                     // Not read while holding: unread bytes stay in the kernel, and the sender
                     // stalls once its window is full, as over a dead link.
-                    awaitOpenGate();
+                    awaitOpenGate(number);
                     int n = in.read(buf);
                     // What was read as the hole opened is held too, not slipped through.
-                    awaitOpenGate();
+                    awaitOpenGate(number);
                     if (n < 0) {
                         break;
                     }

@@ -14,20 +14,29 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.communityguard.sim.Alarm;
+import org.communityguard.sim.Poison;
 import org.communityguard.sim.SimConfig;
 import org.communityguard.sim.Simulation;
+import org.communityguard.sim.device.Message;
 import org.communityguard.sim.ledger.LedgerCounts;
 import org.communityguard.sim.ledger.LedgerSnapshot;
+import org.communityguard.sim.site.DeviceType;
 import org.communityguard.sim.site.SiteLoader;
 
 /**
@@ -38,8 +47,14 @@ import org.communityguard.sim.site.SiteLoader;
  * what reached the hub. Commands, one a line on standard input:
  * <pre>
  *   alarm            the next smoke detector goes into alarm (Alarms)
- *   black-hole       the uplink relay (--black-hole-proxy) stops forwarding, closing nothing
+ *   black-hole       the relay (--black-hole-proxy) stops forwarding, closing nothing
+ *   half-open        the relay's connections open now go silent, closing nothing; new ones are forwarded
  *   resume           ... and forwards again
+ *   reboot           every device power-cycles: its seq starts again at 0, 1, 300 or 5000 (REBOOT_SEQS)
+ *   poison           the next device (seeded order) sends the next kind of poison reading (Poison)
+ *   power-window     the broker's last autosave before a power cut may be from now on
+ *   power-cut        broker and agent are SIGKILLed now: what only the broker acknowledged since
+ *                    power-window is in its documented window (ReadingAudit.Allowances)
  *   webhook-503      the notification provider (--webhook-port) answers 503 to everything
  *   webhook-refuse   ... refuses connections
  *   webhook-up       ... is back
@@ -60,10 +75,13 @@ public final class FaultDriver {
               --seed N                   seeds the devices and the order of the alarming detectors (1)
               --interval-ms N            each device reports every N ms (100)
               --settle S                 longest wait for the hub to have everything after stop (600)
-              --black-hole-proxy L:T     relay 127.0.0.1:L to the hub's uplink on 127.0.0.1:T (the agent uses L)
+              --black-hole-proxy L:T     relay 127.0.0.1:L to 127.0.0.1:T (the hub's uplink or its database)
               --webhook-port P           notification provider on 127.0.0.1:P
               --notify-settle S          longest wait for the hub to finish retrying notifications (900)
             """;
+
+    /** Where a rebooted device's seq starts: a counter from 0 or 1, or a boot counter kept in flash. */
+    static final long[] REBOOT_SEQS = {0, 1, 300, 5000};
 
     private FaultDriver() {
     }
@@ -104,8 +122,9 @@ public final class FaultDriver {
         }
         WebhookReceiver webhook = o.containsKey("webhook-port")
                 ? new WebhookReceiver(Integer.parseInt(o.get("webhook-port"))) : null;
-        if (!awaitHealthy(agent.resolve("/health"), Duration.ofSeconds(60))) {
-            err.println("FaultDriver: the edge agent at " + agent + " did not become healthy in 60 s");
+        // The script starts the driver first (its relay may be the hub's way to the database), then hub and agent.
+        if (!awaitHealthy(agent.resolve("/health"), Duration.ofSeconds(300))) {
+            err.println("FaultDriver: the edge agent at " + agent + " did not become healthy in 300 s");
             return 3;
         }
         SimConfig config = SimConfig.of(SiteLoader.load(Path.of(o.get("site"))), o.get("mqtt"), URI.create(o.get("coap")))
@@ -121,7 +140,15 @@ public final class FaultDriver {
         Instant outageTo = null;
         LedgerSnapshot ledger;
         List<Alarm> alarmsSent;
+        List<PoisonAudit.Sent> poisonSent = new ArrayList<>();
+        Map<String, Set<Long>> brokerWindow = new TreeMap<>();
+        LedgerSnapshot windowFrom = null;
+        int reboots = 0;
+        Function<String, List<String>> gatewayErrors;
         try (Simulation sim = new Simulation(config)) {
+            gatewayErrors = sim::gatewayErrors;
+            List<String> devices = new ArrayList<>(sim.deviceIds());
+            Collections.shuffle(devices, new Random(seed));
             sim.start();
             if (!sim.awaitConnected(Duration.ofSeconds(60))) {
                 err.println("FaultDriver: not every MQTT device connected to " + config.mqttBroker() + " in 60 s");
@@ -142,6 +169,26 @@ public final class FaultDriver {
                                 .orElse("alarm: every detector has alarmed already; none raised"));
                     }
                     case "black-hole" -> require(proxy, "--black-hole-proxy").blackHole();
+                    case "half-open" -> require(proxy, "--black-hole-proxy").silenceOpen();
+                    case "reboot" -> {
+                        for (int i = 0; i < devices.size(); i++) {
+                            sim.reboot(devices.get(i), REBOOT_SEQS[(reboots + i) % REBOOT_SEQS.length]);
+                        }
+                        reboots++;
+                    }
+                    case "poison" -> {
+                        int n = poisonSent.size();
+                        Poison poison = Poison.values()[n % Poison.values().length];
+                        Message m = sim.sendPoison(devices.get(n % devices.size()), poison);
+                        poisonSent.add(new PoisonAudit.Sent(poison, m));
+                        err.println("poison: " + m.deviceId() + " seq " + m.seq() + " " + poison);
+                    }
+                    case "power-window" -> windowFrom = sim.ledger();
+                    case "power-cut" -> {
+                        LedgerSnapshot at = sim.ledger();
+                        addWindow(brokerWindow, windowFrom == null ? at : windowFrom, at, mqttDevices(config));
+                        windowFrom = null;
+                    }
                     case "resume" -> require(proxy, "--black-hole-proxy").resume();
                     case "webhook-503", "webhook-refuse" -> {
                         require(webhook, "--webhook-port").mode(command.equals("webhook-503")
@@ -186,13 +233,19 @@ public final class FaultDriver {
         }
         ReadingAudit.Tally readings;
         AlarmAudit.Tally alarms;
+        PoisonAudit.Tally poison;
         try (Connection c = db.open()) {
-            readings = ReadingAudit.audit(c, ledger);
+            readings = ReadingAudit.audit(c, ledger, PoisonAudit.allowances(poisonSent, ledger, brokerWindow));
             alarms = AlarmAudit.audit(c, alarmsSent, ledger);
+            poison = PoisonAudit.audit(c, poisonSent, ledger, gatewayErrors);
         }
         readings.problems().forEach(p -> err.println(fault + ": reading problem: " + p));
         alarms.problems().forEach(p -> err.println(fault + ": alarm problem: " + p));
-        out.println(faultLine(fault, ledger, readings, alarms, notifications));
+        poison.problems().forEach(p -> err.println(fault + ": poison problem: " + p));
+        if (poison.sent() > 0) {
+            err.println(fault + ": poison refusals by reason " + poison.reasons());
+        }
+        out.println(faultLine(fault, ledger, readings, alarms, poison, reboots, notifications));
         if (proxy != null) {
             proxy.close();
         }
@@ -204,19 +257,46 @@ public final class FaultDriver {
 
     /** The machine-readable row; deploy/lib/bench-faults.sh reads it by key. */
     static String faultLine(String fault, LedgerSnapshot ledger, ReadingAudit.Tally r, AlarmAudit.Tally a,
-                            NotificationAudit.Tally n) {
+                            PoisonAudit.Tally p, int reboots, NotificationAudit.Tally n) {
+        // A poison reading dropped in silence is a reading lost: the device was told nothing.
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
                 "FAULT fault=%s alarms_sent=%d alarms_acknowledged=%d alarms_raised=%d alarms_raised_by_later_reading=%d"
                         + " alarm_delay_max_ms=%d alarms_lost=%d alarms_duplicated=%d"
                         + " readings_sent=%d readings_acknowledged=%d readings_stored=%d readings_lost=%d"
-                        + " readings_duplicated=%d readings_unexpected=%d",
+                        + " readings_lost_in_broker_window=%d readings_duplicated=%d readings_unexpected=%d"
+                        + " readings_poison=%d readings_refused=%d readings_poison_stored=%d reboots=%d",
                 fault, a.sent(), a.acknowledged(), a.raised(), a.byLaterReading(), a.delayMaxMs(), a.lost(), a.duplicated(),
-                ledger.sentCount(), r.acknowledged(), r.stored(), r.lost(), r.duplicated(), r.unexpected()));
+                ledger.sentCount(), r.acknowledged(), r.stored(), r.lost() + p.lost(), r.lostInBrokerWindow(),
+                r.duplicated(), r.unexpected(), p.sent(), p.refused(), p.stored(), reboots));
         if (n != null) {
             line.append(String.format(Locale.ROOT, " notifications_sent=%d notifications_delivered=%d notifications_lost=%d"
                     + " notifications_pending_at_end=%d", n.sent(), n.delivered(), n.lost(), n.pendingAtEnd()));
         }
         return line.toString();
+    }
+
+    /** Adds to {@code window} what MQTT devices had acknowledged in {@code to} and not yet in {@code from}. */
+    static void addWindow(Map<String, Set<Long>> window, LedgerSnapshot from, LedgerSnapshot to, Set<String> mqttDevices) {
+        to.acknowledged().forEach((key, seqs) -> {
+            String device = to.boots().getOrDefault(key, LedgerSnapshot.Boot.only(key)).deviceId();
+            if (!mqttDevices.contains(device)) {
+                return; // CoAP devices are acknowledged by the agent after its fsync: no window
+            }
+            Set<Long> before = from.acknowledged(key);
+            for (long seq : seqs) {
+                if (!before.contains(seq)) {
+                    window.computeIfAbsent(key, k -> new TreeSet<>()).add(seq);
+                }
+            }
+        });
+    }
+
+    private static Set<String> mqttDevices(SimConfig config) {
+        Set<String> ids = new TreeSet<>();
+        config.site().devices().stream()
+                .filter(d -> d.type().transport() == DeviceType.Transport.MQTT)
+                .forEach(d -> ids.add(d.id()));
+        return ids;
     }
 
     private static String progressLine(String fault, LedgerCounts c, Alarms alarms) {

@@ -1,6 +1,7 @@
 package org.communityguard.sim.bench.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
@@ -80,6 +81,52 @@ class BlackHoleProxyTest {
             proxy.resume();
             await().atMost(Duration.ofSeconds(5)).until(() -> receivedText().equals("one two "));
             assertThat(new String(in.readNBytes(4), StandardCharsets.UTF_8)).as("the echo, through again").isEqualTo("two ");
+        }
+    }
+
+    @Test
+    void aHalfOpenConnectionIsSilentWhileANewOneIsForwarded() throws Exception {
+        target = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        Thread echo = new Thread(() -> {
+            while (!target.isClosed()) {
+                try {
+                    Socket s = target.accept();
+                    Thread t = new Thread(() -> {
+                        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                            in.transferTo(out);
+                        } catch (IOException e) {
+                            // Closed at the end of the test.
+                        }
+                    });
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        echo.setDaemon(true);
+        echo.start();
+        proxy = new BlackHoleProxy(0, new InetSocketAddress(InetAddress.getLoopbackAddress(), target.getLocalPort()));
+        try (Socket old = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            old.setSoTimeout(5000);
+            old.getOutputStream().write("a".getBytes(StandardCharsets.UTF_8));
+            assertThat(old.getInputStream().read()).isEqualTo('a');
+
+            proxy.silenceOpen();
+            old.getOutputStream().write("b".getBytes(StandardCharsets.UTF_8));
+            try (Socket fresh = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+                fresh.setSoTimeout(5000);
+                fresh.getOutputStream().write("c".getBytes(StandardCharsets.UTF_8));
+                assertThat(fresh.getInputStream().read()).as("a new connection is forwarded").isEqualTo('c');
+            }
+            old.setSoTimeout(500);
+            assertThatThrownBy(() -> old.getInputStream().read()).as("the old one is silent, not closed")
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+
+            proxy.resume();
+            old.setSoTimeout(5000);
+            assertThat(old.getInputStream().read()).as("held, then delivered").isEqualTo('b');
         }
     }
 

@@ -31,13 +31,17 @@ class FaultDriverTest {
         SortedMap<String, SortedSet<Long>> sent = new TreeMap<>(Map.of("smoke-1", new TreeSet<>(List.of(1L, 2L, 3L))));
         LedgerSnapshot ledger = new LedgerSnapshot(sent, Map.of(), sent, Map.of(), Map.of(), Map.of());
         String line = FaultDriver.faultLine("agent-kill", ledger,
-                new ReadingAudit.Tally(3, 3, 0, 1, 0, List.of()),
+                new ReadingAudit.Tally(3, 3, 0, 2, 1, 0, List.of()),
                 new AlarmAudit.Tally(2, 1, 2, 1, 0, 0, 812, List.of()),
+                new PoisonAudit.Tally(3, 2, 0, 1, Map.of("bad_text", 2L), List.of()), 4,
                 new NotificationAudit.Tally(4, 3, 1, 0));
         assertThat(line).startsWith("FAULT fault=agent-kill ")
                 .contains(" alarms_sent=2 ", " alarms_raised=2 ", " alarm_delay_max_ms=812 ", " alarms_lost=0 ",
-                        " readings_sent=3 ", " readings_acknowledged=3 ", " readings_stored=3 ", " readings_lost=0 ",
-                        " readings_duplicated=1 ", " notifications_sent=4 ", " notifications_delivered=3 ")
+                        " readings_sent=3 ", " readings_acknowledged=3 ", " readings_stored=3 ",
+                        // the poison reading dropped in silence is a reading lost
+                        " readings_lost=1 ",
+                        " readings_duplicated=1 ", " notifications_sent=4 ", " notifications_delivered=3 ",
+                        " readings_lost_in_broker_window=2 ", " readings_poison=3 ", " readings_refused=2 ", " reboots=4 ")
                 .endsWith(" notifications_lost=1 notifications_pending_at_end=0");
     }
 }
