@@ -4,7 +4,7 @@
 #   bash deploy/bench.sh ingest --help      its options
 #   bash deploy/bench.sh edge [options]     the edge agent on a Raspberry-Pi budget (-Xmx64m, one core)
 #   bash deploy/bench.sh console [options]  console board load and 7-day chart with a large history stored
-#   bash deploy/bench.sh faults [options]   the fault catalogue (kill -9, black hole, provider down): nothing lost
+#   bash deploy/bench.sh faults [options]   the fault catalogue (reboots, poison, kill -9, half-open, power cut, black hole, provider down): nothing lost
 # Each mode starts what it measures (a throwaway PostgreSQL, the hub, ...) and stops it at exit,
 # Ctrl-C included. Installs PostgreSQL/TimescaleDB as deploy/test.sh does, only when missing.
 set -euo pipefail
@@ -30,8 +30,9 @@ modes:
   ingest   the hub's durable ingest rate over the uplink next to raw COPY into the same hypertable
   edge     the edge agent's accepted messages/s, peak RSS and start-up time with -Xmx64m on one core
   console  the console's board load and a device's 7-day chart, with 10,000 incidents and 50 million readings stored
-  faults   the fault catalogue end to end (hub, PostgreSQL and agent kill -9, uplink black hole, notification
-           provider down): alarms and readings sent, raised or stored, lost and duplicated, per fault
+  faults   the fault catalogue end to end (device reboots, poison readings, hub, PostgreSQL and agent kill -9,
+           half-open database connections, gateway power cut, uplink black hole, notification provider down):
+           alarms and readings sent, raised or stored, lost and duplicated, per fault
 See docs/benchmarks.md for the method and the recorded results; MODE --help for options.
 USAGE
 }

@@ -58,6 +58,19 @@ public final class ReadingAudit {
         boolean inBrokerWindow(String key, long seq) {
             return brokerWindow.getOrDefault(key, Set.of()).contains(seq);
         }
+
+        /** How many acknowledged readings of {@code ledger} the hub need not hold. */
+        public long acknowledgedIn(LedgerSnapshot ledger) {
+            long n = 0;
+            for (Map.Entry<String, SortedSet<Long>> key : ledger.acknowledged().entrySet()) {
+                for (long seq : key.getValue()) {
+                    if (refused(key.getKey(), seq) || inBrokerWindow(key.getKey(), seq)) {
+                        n++;
+                    }
+                }
+            }
+            return n;
+        }
     }
 
     /**

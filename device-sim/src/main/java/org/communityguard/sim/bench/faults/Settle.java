@@ -20,8 +20,9 @@ import org.communityguard.sim.ledger.LedgerSnapshot;
 /**
  * The end of a fault run: waits until what the devices were told is safe has reached the hub,
  * before {@link ReadingAudit} and {@link AlarmAudit} count. Settled means the agent's buffer is
- * empty, the hub holds at least as many sequenced readings as were acknowledged, and every
- * alarm's detector has a FIRE incident. A run that loses something never settles: the wait ends
+ * empty, the hub holds at least as many sequenced readings as were acknowledged (less those it
+ * need not hold, {@link ReadingAudit.Allowances}: poison refused, the broker's window of a power
+ * cut), and every alarm's detector has a FIRE incident. A run that loses something never settles: the wait ends
  * at the timeout, and the audits say what is missing.
  */
 public final class Settle {
@@ -40,9 +41,17 @@ public final class Settle {
     /** True once settled, false when the timeout passed first. */
     public static boolean await(ConnectionSource db, URI agentMetrics, LedgerSnapshot ledger, List<Alarm> alarms,
                                 Duration timeout) throws InterruptedException {
+        return await(db, agentMetrics, ledger, ReadingAudit.Allowances.NONE, alarms, timeout);
+    }
+
+    /** The same, for a run some of whose acknowledged readings the hub need not hold. */
+    public static boolean await(ConnectionSource db, URI agentMetrics, LedgerSnapshot ledger,
+                                ReadingAudit.Allowances allowances, List<Alarm> alarms, Duration timeout)
+            throws InterruptedException {
+        long expected = ledger.acknowledgedCount() - allowances.acknowledgedIn(ledger);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (settled(db, agentMetrics, ledger, alarms)) {
+            if (settled(db, agentMetrics, expected, alarms)) {
                 return true;
             }
             if (System.nanoTime() > deadline) {
@@ -64,13 +73,13 @@ public final class Settle {
         }
     }
 
-    private static boolean settled(ConnectionSource db, URI agentMetrics, LedgerSnapshot ledger, List<Alarm> alarms)
+    private static boolean settled(ConnectionSource db, URI agentMetrics, long expected, List<Alarm> alarms)
             throws InterruptedException {
         if (pendingReadings(agentMetrics) != 0) {
             return false;
         }
         try (Connection c = db.open()) {
-            if (count(c, "SELECT count(*) FROM readings WHERE seq IS NOT NULL", null) < ledger.acknowledgedCount()) {
+            if (count(c, "SELECT count(*) FROM readings WHERE seq IS NOT NULL", null) < expected) {
                 return false;
             }
             Object[] detectors = alarms.stream().map(Alarm::deviceId).toArray();
