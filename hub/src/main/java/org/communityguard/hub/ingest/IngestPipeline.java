@@ -371,10 +371,20 @@ public final class IngestPipeline implements AutoCloseable {
         }
     }
 
-    /** Rolls back, keeping {@code cause} as the error to report (a broken connection cannot roll back either). */
-    private static void rollback(Connection c, Exception cause) {
+    /**
+     * Rolls back, keeping {@code cause} as the error to report. A connection that failed (a
+     * half-open one: its read timed out) is aborted instead: a rollback on it would wait out the
+     * network timeout once more before the retry on a fresh connection (COPY goes past the
+     * pool's own check, so the pool does not know yet), and the server rolls back a transaction
+     * whose connection ends.
+     */
+    static void rollback(Connection c, Exception cause) {
         try {
-            c.rollback();
+            if (cause instanceof SQLException e && SqlErrors.connectionLost(e)) {
+                c.abort(Runnable::run);
+            } else {
+                c.rollback();
+            }
         } catch (SQLException e) {
             cause.addSuppressed(e);
         }

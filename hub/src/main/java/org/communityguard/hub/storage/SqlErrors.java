@@ -33,6 +33,19 @@ public final class SqlErrors {
     }
 
     /**
+     * True when the connection itself failed (SQLSTATE class 08: lost, reset, or silent past its
+     * network timeout): nothing more can be said on it, not even a rollback.
+     */
+    public static boolean connectionLost(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The SQLSTATE and the server's primary message, without its DETAIL line (which quotes the
      * refused row: too long for a PUBACK reason string, and not the hub's to echo).
      */
