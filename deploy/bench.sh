@@ -16,6 +16,7 @@ source deploy/lib/bench-common.sh
 source deploy/lib/bench-ingest.sh
 source deploy/lib/bench-edge.sh
 source deploy/lib/bench-console.sh
+source deploy/lib/bench-fuzz.sh
 
 # Ctrl-C or a kill: leave through exit, so the EXIT trap stops every server this run started.
 trap 'exit 130' INT
@@ -28,6 +29,7 @@ modes:
   ingest   the hub's durable ingest rate over the uplink next to raw COPY into the same hypertable
   edge     the edge agent's accepted messages/s, peak RSS and start-up time with -Xmx64m on one core
   console  the console's board load and a device's 7-day chart, with 10,000 incidents and 50 million readings stored
+  fuzz     every decoder's property under Jazzer, 100,000 generated inputs each: inputs, refusals by reason, crashes
 See docs/benchmarks.md for the method and the recorded results; MODE --help for options.
 USAGE
 }
@@ -38,6 +40,7 @@ case $mode in
   ingest) bench_ingest "$@" ;;
   edge) bench_edge "$@" ;;
   console) bench_console "$@" ;;
+  fuzz) bench_fuzz "$@" ;;
   -h | --help | help) usage ;;
   *)
     usage >&2
