@@ -18,6 +18,7 @@ source deploy/lib/bench-ingest.sh
 source deploy/lib/bench-edge.sh
 source deploy/lib/bench-console.sh
 source deploy/lib/bench-faults.sh
+source deploy/lib/bench-fuzz.sh
 
 # Ctrl-C or a kill: leave through exit, so the EXIT trap stops every server this run started.
 trap 'exit 130' INT
@@ -33,6 +34,7 @@ modes:
   faults   the fault catalogue end to end (device reboots, poison readings, hub, PostgreSQL and agent kill -9,
            half-open database connections, gateway power cut, uplink black hole, notification provider down):
            alarms and readings sent, raised or stored, lost and duplicated, per fault
+  fuzz     every decoder's property under Jazzer, 100,000 generated inputs each: inputs, refusals by reason, crashes
 See docs/benchmarks.md for the method and the recorded results; MODE --help for options.
 USAGE
 }
@@ -44,6 +46,7 @@ case $mode in
   edge) bench_edge "$@" ;;
   console) bench_console "$@" ;;
   faults) bench_faults "$@" ;;
+  fuzz) bench_fuzz "$@" ;;
   -h | --help | help) usage ;;
   *)
     usage >&2

@@ -142,7 +142,7 @@ public final class Hub implements AutoCloseable {
             // every hub's changes; a commit on this hub (opened incidents, the loop's changes) only
             // makes it look at once. Started before the HTTP server serves a board snapshot.
             LiveEvents liveEvents = new LiveEvents(LIVE_EVENTS_KEPT, config.get(HubSettings.LIVE_MAX_CLIENTS),
-                    config.get(HubSettings.LIVE_CLIENT_QUEUE), metrics);
+                    config.get(HubSettings.LIVE_MAX_CLIENTS_PER_USER), config.get(HubSettings.LIVE_CLIENT_QUEUE), metrics);
             BoardQuery board = new BoardQuery(ds);
             LiveBoard liveBoard = new LiveBoard(ds, () -> database.connectUnpooled("communityguard-hub-live"), board,
                     liveEvents, json, config.get(HubSettings.LIVE_RECONCILE));
@@ -249,7 +249,10 @@ public final class Hub implements AutoCloseable {
                                     // Behind a reverse proxy every connection comes from the proxy's address.
                                     config.get(HubSettings.HTTP_TRUST_PROXY) ? 0 : config.get(HubSettings.HTTP_MAX_CONNECTIONS_PER_ADDRESS),
                                     config.get(HubSettings.HTTP_IDLE_TIMEOUT), config.get(HubSettings.HTTP_REQUEST_TIMEOUT),
-                                    metrics)));
+                                    new HttpLimits.Sizes(config.get(HubSettings.HTTP_MAX_HEADER_BYTES),
+                                            config.get(HubSettings.HTTP_MAX_BODY_BYTES), config.get(HubSettings.HTTP_MAX_UPLOAD_BYTES),
+                                            config.get(HubSettings.HTTP_UPLOAD_BUDGET_BYTES)),
+                                    router::takesUploads, metrics)));
             httpPort = http.start();
             closeables.push(http);
         } catch (RuntimeException | SQLException e) {

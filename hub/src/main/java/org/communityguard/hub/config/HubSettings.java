@@ -33,6 +33,18 @@ public final class HubSettings {
     public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = new Setting<>("http.request-timeout",
             new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(60),
             "a request whose headers and body have not all arrived this long after its first byte is answered 408 and its connection closed (allow a 5 MB photo upload over a slow phone link)");
+    public static final Setting<Integer> HTTP_MAX_HEADER_BYTES = new Setting<>("http.max-header-bytes",
+            new SettingType.Int(1024, 1024 * 1024, "bytes"), 16 * 1024,
+            "largest header block of an HTTP request (cookies and tokens included); larger requests are answered 431 and closed");
+    public static final Setting<Integer> HTTP_MAX_BODY_BYTES = new Setting<>("http.max-body-bytes",
+            new SettingType.Int(1024, 64 * 1024 * 1024, "bytes"), 64 * 1024,
+            "largest request body of every route that takes no upload; larger bodies are answered 413 before they are read");
+    public static final Setting<Integer> HTTP_MAX_UPLOAD_BYTES = new Setting<>("http.max-upload-bytes",
+            new SettingType.Int(1024, 256 * 1024 * 1024, "bytes"), 6 * 1024 * 1024,
+            "largest request body of a route that takes uploads (a resident's report with its photo, at most 5 MB); larger are answered 413 before they are read");
+    public static final Setting<Integer> HTTP_UPLOAD_BUDGET_BYTES = new Setting<>("http.upload-budget-bytes",
+            new SettingType.Int(1024, 1024 * 1024 * 1024, "bytes"), 64 * 1024 * 1024,
+            "bytes of uploads the hub holds at once, all connections together (each counted at its Content-Length); an upload beyond is answered 503 with Retry-After");
     public static final Setting<Boolean> HTTP_METRICS_REQUIRE_KEY = new Setting<>("http.metrics-require-key",
             new SettingType.Bool(), false,
             "/metrics answers only to an API key with the metrics:read scope (or an admin's token); off: anyone who reaches the HTTP port reads it (docs/data-sharing.md)");
@@ -148,6 +160,9 @@ public final class HubSettings {
     public static final Setting<Integer> LIVE_MAX_CLIENTS = new Setting<>("live.max-clients",
             new SettingType.Int(1, 100_000, "streams"), 500,
             "live event streams open at once; more are answered 503");
+    public static final Setting<Integer> LIVE_MAX_CLIENTS_PER_USER = new Setting<>("live.max-clients-per-user",
+            new SettingType.Int(1, 10_000, "streams"), 10,
+            "live event streams one user may have open at once (tabs, phones); more are answered 429");
     public static final Setting<Integer> LIVE_CLIENT_QUEUE = new Setting<>("live.client-queue-events",
             new SettingType.Int(16, 100_000, "events"), 1000,
             "events a live stream may fall behind before it is closed (the browser reconnects and catches up)");
@@ -217,6 +232,7 @@ public final class HubSettings {
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY, HTTP_METRICS_REQUIRE_KEY,
             HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_TIMEOUT,
+            HTTP_MAX_HEADER_BYTES, HTTP_MAX_BODY_BYTES, HTTP_MAX_UPLOAD_BYTES, HTTP_UPLOAD_BUDGET_BYTES,
             UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_CONNECT_TIMEOUT, UPLINK_MAX_CONNECTIONS,
             UPLINK_GATEWAYS,
             UPLINK_TLS_CERT, UPLINK_TLS_KEY, UPLINK_TLS_CLIENT_CA,
@@ -226,7 +242,7 @@ public final class HubSettings {
             INGEST_MAX_UNPROVISIONED,
             ADMIN_PASSWORD, TOKEN_TTL, API_KEY_RATE, SESSION_TTL, SESSION_IDLE,
             LOGIN_MAX_FAILURES_USER, LOGIN_MAX_FAILURES_ADDRESS, LOGIN_FAILURE_WINDOW,
-            LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE, LIVE_RECONCILE, ROLLUP_EVERY,
+            LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_MAX_CLIENTS_PER_USER, LIVE_CLIENT_QUEUE, LIVE_RECONCILE, ROLLUP_EVERY,
             SITE_FILE,
             INCIDENT_LIVENESS_INTERVAL,
             LOOP_POLL, NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT, NOTIFY_SMTP_TLS,
