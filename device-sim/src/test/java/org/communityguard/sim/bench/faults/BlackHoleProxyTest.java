@@ -34,25 +34,38 @@ class BlackHoleProxyTest {
         }
     }
 
-    /** A target that keeps what it receives and echoes it back. */
+    /** A target that keeps what it receives, on every connection, and echoes it back. */
     private void startEchoTarget() throws IOException {
         target = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        Thread t = new Thread(() -> {
-            try (Socket s = target.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-                byte[] buf = new byte[1024];
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    synchronized (received) {
-                        received.write(buf, 0, n);
-                    }
-                    out.write(buf, 0, n);
+        Thread acceptor = new Thread(() -> {
+            while (!target.isClosed()) {
+                try {
+                    Socket s = target.accept();
+                    Thread t = new Thread(() -> echo(s));
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException e) {
+                    return; // closed at the end of the test
                 }
-            } catch (IOException e) {
-                // Closed at the end of the test.
             }
         });
-        t.setDaemon(true);
-        t.start();
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void echo(Socket socket) {
+        try (Socket s = socket; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            byte[] buf = new byte[1024];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                synchronized (received) {
+                    received.write(buf, 0, n);
+                }
+                out.write(buf, 0, n);
+            }
+        } catch (IOException e) {
+            // Closed at the end of the test.
+        }
     }
 
     private String receivedText() {
@@ -86,27 +99,7 @@ class BlackHoleProxyTest {
 
     @Test
     void aHalfOpenConnectionIsSilentWhileANewOneIsForwarded() throws Exception {
-        target = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        Thread echo = new Thread(() -> {
-            while (!target.isClosed()) {
-                try {
-                    Socket s = target.accept();
-                    Thread t = new Thread(() -> {
-                        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-                            in.transferTo(out);
-                        } catch (IOException e) {
-                            // Closed at the end of the test.
-                        }
-                    });
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        echo.setDaemon(true);
-        echo.start();
+        startEchoTarget();
         proxy = new BlackHoleProxy(0, new InetSocketAddress(InetAddress.getLoopbackAddress(), target.getLocalPort()));
         try (Socket old = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
             old.setSoTimeout(5000);
