@@ -4,6 +4,7 @@
 #   bash deploy/bench.sh ingest --help      its options
 #   bash deploy/bench.sh edge [options]     the edge agent on a Raspberry-Pi budget (-Xmx64m, one core)
 #   bash deploy/bench.sh console [options]  console board load and 7-day chart with a large history stored
+#   bash deploy/bench.sh faults [options]   the fault catalogue (kill -9, black hole, provider down): nothing lost
 # Each mode starts what it measures (a throwaway PostgreSQL, the hub, ...) and stops it at exit,
 # Ctrl-C included. Installs PostgreSQL/TimescaleDB as deploy/test.sh does, only when missing.
 set -euo pipefail
@@ -16,6 +17,8 @@ source deploy/lib/bench-common.sh
 source deploy/lib/bench-ingest.sh
 source deploy/lib/bench-edge.sh
 source deploy/lib/bench-console.sh
+source deploy/lib/bench-faults.sh
+source deploy/lib/bench-fuzz.sh
 
 # Ctrl-C or a kill: leave through exit, so the EXIT trap stops every server this run started.
 trap 'exit 130' INT
@@ -28,6 +31,9 @@ modes:
   ingest   the hub's durable ingest rate over the uplink next to raw COPY into the same hypertable
   edge     the edge agent's accepted messages/s, peak RSS and start-up time with -Xmx64m on one core
   console  the console's board load and a device's 7-day chart, with 10,000 incidents and 50 million readings stored
+  faults   the fault catalogue end to end (hub, PostgreSQL and agent kill -9, uplink black hole, notification
+           provider down): alarms and readings sent, raised or stored, lost and duplicated, per fault
+  fuzz     every decoder's property under Jazzer, 100,000 generated inputs each: inputs, refusals by reason, crashes
 See docs/benchmarks.md for the method and the recorded results; MODE --help for options.
 USAGE
 }
@@ -38,6 +44,8 @@ case $mode in
   ingest) bench_ingest "$@" ;;
   edge) bench_edge "$@" ;;
   console) bench_console "$@" ;;
+  faults) bench_faults "$@" ;;
+  fuzz) bench_fuzz "$@" ;;
   -h | --help | help) usage ;;
   *)
     usage >&2

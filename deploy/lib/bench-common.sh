@@ -17,14 +17,30 @@ bench_describe_machine() {
   note "java      : $(java -version 2>&1 | head -n 1)"
 }
 
-# Builds the hub and device-sim jars (and what they depend on); tests are the business of deploy/test.sh.
+# Builds the hub and device-sim jars (and what they depend on), and the edge agent's when asked
+# (bench_build edge-agent: BENCH_AGENT_JAR); tests are the business of deploy/test.sh.
 bench_build() {
-  mvn -B -q --no-transfer-progress -Dstyle.color=never -DskipTests package -pl hub,device-sim -am \
+  local modules=hub,device-sim${1:+,$1}
+  mvn -B -q --no-transfer-progress -Dstyle.color=never -DskipTests package -pl "$modules" -am \
     >"$BENCH_DIR/build.log" 2>&1 \
-    || { tail -n 40 "$BENCH_DIR/build.log" >&2; fail "the build failed: mvn -DskipTests package -pl hub,device-sim -am"; }
-  BENCH_HUB_JAR=$(find hub/target -maxdepth 1 -name 'hub-*.jar' ! -name '*-sources.jar' | head -n 1)
-  BENCH_SIM_JAR=$(find device-sim/target -maxdepth 1 -name 'device-sim-*.jar' ! -name '*-sources.jar' | head -n 1)
-  [[ -n $BENCH_HUB_JAR && -n $BENCH_SIM_JAR ]] || fail "the build left no hub or device-sim jar in */target"
+    || { tail -n 40 "$BENCH_DIR/build.log" >&2; fail "the build failed: mvn -DskipTests package -pl $modules -am"; }
+  BENCH_HUB_JAR=$(bench_copy_jar hub) && BENCH_SIM_JAR=$(bench_copy_jar device-sim) || exit 1
+  if [[ ${1:-} == edge-agent ]]; then
+    BENCH_AGENT_JAR=$(bench_copy_jar edge-agent) || exit 1
+  fi
+}
+
+# A module's jar and its lib/ copied into BENCH_DIR/jars, so that a build in the working tree
+# during a long run (the test suite, say) cannot change a jar under a running or restarting JVM.
+# Prints the copy's path.
+bench_copy_jar() {
+  local jar
+  jar=$(find "$1/target" -maxdepth 1 -name "$1-*.jar" ! -name '*-sources.jar' | head -n 1)
+  [[ -n $jar ]] || fail "the build left no $1 jar in $1/target"
+  mkdir -p "$BENCH_DIR/jars/$1"
+  cp "$jar" "$BENCH_DIR/jars/$1/"
+  cp -r "$1/target/lib" "$BENCH_DIR/jars/$1/"
+  printf '%s\n' "$BENCH_DIR/jars/$1/$(basename "$jar")"
 }
 
 # A TCP port from 20000 up that nobody listens on at the moment (a small race with other
@@ -77,6 +93,33 @@ bench_ensure_postgres() {
   note "no PostgreSQL with TimescaleDB here: installing as deploy/test.sh does"
   install_test_dependencies
   bench_find_postgres || fail "PostgreSQL with TimescaleDB is still missing after installing it"
+}
+
+# Sets BENCH_MOSQUITTO_BIN, installing Mosquitto when it is missing.
+bench_ensure_mosquitto() {
+  BENCH_MOSQUITTO_BIN=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+  if [[ ! -x $BENCH_MOSQUITTO_BIN ]]; then
+    note "Mosquitto missing: installing it"
+    apt_install mosquitto
+    BENCH_MOSQUITTO_BIN=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+  fi
+}
+
+# Writes to $1 the gateway's Mosquitto configuration (deploy/mosquitto/gateway.conf: its queue for
+# the agent, its in-flight window) on 127.0.0.1:$2, minus what a throwaway local run cannot have
+# (accounts, syslog, persistence).
+bench_mosquitto_conf() {
+  grep -v -E '^(listener|allow_anonymous|password_file|acl_file|persistence|log_dest|autosave_interval)' \
+    deploy/mosquitto/gateway.conf >"$1"
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n' "$2" >>"$1"
+}
+
+# SIGTERM to a process this script started, and wait for it; harmless when it is gone.
+bench_stop_process() {
+  if [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+  fi
 }
 
 # The prefix that runs a command as the PostgreSQL OS user when we are root (PostgreSQL refuses
@@ -183,8 +226,8 @@ bench_remove_dir() {
   elif [[ -n ${BENCH_OK:-} ]]; then
     rm -rf "$BENCH_DIR"
   else
-    # The database files are gigabytes and say nothing the logs do not.
-    rm -rf "$BENCH_DIR/pg/data"
+    # The database files are gigabytes and say nothing the logs do not; the jars are the build's.
+    rm -rf "$BENCH_DIR/pg/data" "$BENCH_DIR/jars"
     printf 'logs kept in %s\n' "$BENCH_DIR" >&2
   fi
 }

@@ -40,13 +40,7 @@ bench_edge() {
   note "disk      : $(df -h "${TMPDIR:-/tmp}" | awk 'NR==2 {print $1 " " $2}') (the buffer's fsyncs go here)"
   note "java      : $(java -version 2>&1 | head -n 1)"
   command -v taskset >/dev/null || fail "taskset (util-linux) is needed to pin the agent to one core"
-  local mosquitto_bin
-  mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
-  if [[ ! -x $mosquitto_bin ]]; then
-    note "Mosquitto missing: installing it"
-    apt_install mosquitto
-    mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
-  fi
+  bench_ensure_mosquitto
 
   section "build"
   mvn -B -q --no-transfer-progress -Dstyle.color=never -DskipTests package -pl edge-agent,device-sim -am \
@@ -61,11 +55,8 @@ bench_edge() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/edge-bench.XXXXXX")
   on_exit "rm -rf '$work'"
   broker_port=$(bench_free_port); coap_port=$(bench_free_port); metrics_port=$(bench_free_port); dead_port=$(bench_free_port)
-  # The gateway configuration, minus what a throwaway local run cannot have (accounts, syslog, persistence).
-  grep -v -E '^(listener|allow_anonymous|password_file|acl_file|persistence|log_dest|autosave_interval)' \
-    deploy/mosquitto/gateway.conf >"$work/mosquitto.conf"
-  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n' "$broker_port" >>"$work/mosquitto.conf"
-  "$mosquitto_bin" -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+  bench_mosquitto_conf "$work/mosquitto.conf" "$broker_port"
+  "$BENCH_MOSQUITTO_BIN" -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
   local mosquitto_pid=$!
   on_exit "kill $mosquitto_pid 2>/dev/null || true"
   sleep 0.5

@@ -241,6 +241,41 @@ public final class Simulation implements AutoCloseable {
         return stage("fire in building " + buildingId + " " + detectors.stream().map(n -> n.device.id()).toList(), steps);
     }
 
+    /**
+     * One smoke detector goes into alarm now, for fault tests that count alarms end to end: its
+     * next reading is over the alarm threshold and is sent at once, the {@code alarm} event
+     * (level alarm) first, then the telemetry. The detector stays in alarm (every later reading
+     * says so) until {@link #reset}. Returns which message carried the alarm and when it was sent;
+     * how it ended is in the {@link #ledger()} under that seq.
+     *
+     * @throws IllegalStateException when the detector is already in alarm, silenced, or the
+     *                               simulation is not running: no alarm was sent
+     */
+    public Alarm raiseAlarm(String detectorId) {
+        requireRunning();
+        Node node = node(detectorId, SmokeDetector.class);
+        SmokeDetector detector = (SmokeDetector) node.device;
+        List<Message> produced = new ArrayList<>();
+        // The device's lock, as a periodic tick takes it: no tick can send the alarm in between.
+        synchronized (node.device) {
+            if (detector.alarm()) {
+                throw new IllegalStateException(detectorId + " is already in alarm");
+            }
+            detector.igniteAtAlarm();
+            Moment moment = moment();
+            emit(node, device -> {
+                List<Message> messages = device.report(moment);
+                produced.addAll(messages);
+                return messages;
+            });
+        }
+        return produced.stream()
+                .filter(m -> "alarm".equals(m.event()) && "alarm".equals(m.data().get("level")))
+                .findFirst()
+                .map(m -> new Alarm(m.deviceId(), m.seq(), m.ts()))
+                .orElseThrow(() -> new IllegalStateException(detectorId + " sent no alarm (silenced?)"));
+    }
+
     /** A detector's test button: a {@code test} event and a normal reading, never an alarm. */
     public CompletableFuture<Void> pressTestButton(String detectorId) {
         Node node = node(detectorId, SmokeDetector.class);

@@ -154,6 +154,24 @@ class SimulationTest {
     }
 
     @Test
+    void aRaisedAlarmIsTheNextReportWithTheAlarmEventFirstAndStaysUntilReset() {
+        start(manual());
+        Alarm alarm = simulation.raiseAlarm("smoke-b1-03");
+
+        List<Message> sent = links.get("smoke-b1-03").sent();
+        assertThat(sent).hasSize(2);
+        assertThat(sent.get(0).event()).isEqualTo("alarm");
+        assertThat(sent.get(0).data()).containsEntry("level", "alarm");
+        assertThat(sent.get(1).data()).containsEntry("alarm", true);
+        assertThat(alarm).isEqualTo(new Alarm("smoke-b1-03", sent.get(0).seq(), CLOCK.millis()));
+        assertThat(simulation.ledger().acknowledged("smoke-b1-03")).contains(alarm.seq());
+        assertThatThrownBy(() -> simulation.raiseAlarm("smoke-b1-03")).hasMessageContaining("already in alarm");
+
+        join(simulation.reset("smoke-b1-03"));
+        assertThat(simulation.raiseAlarm("smoke-b1-03").seq()).isGreaterThan(alarm.seq());
+    }
+
+    @Test
     void everyScenarioSendsItsEvidence() {
         start(manual());
         join(simulation.pressTestButton("smoke-b1-04"));

@@ -130,7 +130,7 @@ public final class EdgeAgent implements AutoCloseable {
             DeviceIngest ingest = new DeviceIngest(new Pseudonyms(pseudonymKey, linkage), site.provisioning(), access, commands,
                     metrics, clock, new DeviceIngest.Settings(config.get(EdgeSettings.DEVICE_MAX_PAYLOAD), 10_000,
                     Duration.ofMinutes(1), Duration.ofSeconds(30)));
-            ingest.recall(buffer.recent(UplinkBuffer.RECENT_FOR_DUPLICATES));
+            ingest.recall(buffer.forDuplicateDetection());
 
             String uplinkUrl = config.get(EdgeSettings.UPLINK_URL);
             SocketFactory tls = uplinkUrl.startsWith("ssl://")

@@ -67,6 +67,7 @@ import org.communityguard.hub.incident.LivenessMonitor;
 import org.communityguard.hub.incident.lifecycle.Loop;
 import org.communityguard.hub.incident.threshold.Thresholds;
 import org.communityguard.hub.ingest.BatchCodec;
+import org.communityguard.hub.ingest.GatewayBinding;
 import org.communityguard.hub.ingest.IngestPipeline;
 import org.communityguard.hub.ingest.UplinkInitializer;
 import org.communityguard.hub.net.TcpServer;
@@ -141,7 +142,7 @@ public final class Hub implements AutoCloseable {
             // every hub's changes; a commit on this hub (opened incidents, the loop's changes) only
             // makes it look at once. Started before the HTTP server serves a board snapshot.
             LiveEvents liveEvents = new LiveEvents(LIVE_EVENTS_KEPT, config.get(HubSettings.LIVE_MAX_CLIENTS),
-                    config.get(HubSettings.LIVE_CLIENT_QUEUE), metrics);
+                    config.get(HubSettings.LIVE_MAX_CLIENTS_PER_USER), config.get(HubSettings.LIVE_CLIENT_QUEUE), metrics);
             BoardQuery board = new BoardQuery(ds);
             LiveBoard liveBoard = new LiveBoard(ds, () -> database.connectUnpooled("communityguard-hub-live"), board,
                     liveEvents, json, config.get(HubSettings.LIVE_RECONCILE));
@@ -160,7 +161,8 @@ public final class Hub implements AutoCloseable {
             IncidentDetector detector = new IncidentDetector(thresholds);
             IncidentRecorder recorder = new IncidentRecorder(incidents, thresholds, json, metrics);
             IncidentListener listener = IncidentListener.all(loop.listener(), liveBoard);
-            IngestPipeline pipeline = new IngestPipeline(ds, new ReadingStore(json), detector,
+            IngestPipeline pipeline = new IngestPipeline(ds,
+                    new ReadingStore(json, config.get(HubSettings.INGEST_MAX_UNPROVISIONED), metrics), detector,
                     recorder, listener, config.get(HubSettings.INGEST_WRITERS),
                     config.get(HubSettings.INGEST_QUEUE_READINGS), config.get(HubSettings.INGEST_TX_READINGS),
                     config.get(HubSettings.INGEST_RETRY_TIMEOUT), config.get(HubSettings.INGEST_DB_TIMEOUT), metrics);
@@ -176,7 +178,12 @@ public final class Hub implements AutoCloseable {
             ExecutorService blocking = boundedPool("hub-api", 8, 1000);
             closeables.push(blocking::shutdownNow);
 
-            UplinkInitializer uplinkInitializer = new UplinkInitializer(new BatchCodec(json), pipeline,
+            // Which gateway each device belongs to, followed across hubs: read before the uplink opens.
+            GatewayBinding binding = new GatewayBinding(ds, metrics);
+            binding.start(() -> database.connectUnpooled("communityguard-hub-registry"));
+            closeables.push(binding);
+
+            UplinkInitializer uplinkInitializer = new UplinkInitializer(new BatchCodec(json), binding, pipeline,
                     gateways::authenticate, blocking, config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM),
                     config.get(HubSettings.UPLINK_MAX_PACKET),
                     new UplinkInitializer.Limits(config.get(HubSettings.UPLINK_CONNECT_TIMEOUT),
@@ -242,7 +249,10 @@ public final class Hub implements AutoCloseable {
                                     // Behind a reverse proxy every connection comes from the proxy's address.
                                     config.get(HubSettings.HTTP_TRUST_PROXY) ? 0 : config.get(HubSettings.HTTP_MAX_CONNECTIONS_PER_ADDRESS),
                                     config.get(HubSettings.HTTP_IDLE_TIMEOUT), config.get(HubSettings.HTTP_REQUEST_TIMEOUT),
-                                    metrics)));
+                                    new HttpLimits.Sizes(config.get(HubSettings.HTTP_MAX_HEADER_BYTES),
+                                            config.get(HubSettings.HTTP_MAX_BODY_BYTES), config.get(HubSettings.HTTP_MAX_UPLOAD_BYTES),
+                                            config.get(HubSettings.HTTP_UPLOAD_BUDGET_BYTES)),
+                                    router::takesUploads, metrics)));
             httpPort = http.start();
             closeables.push(http);
         } catch (RuntimeException | SQLException e) {

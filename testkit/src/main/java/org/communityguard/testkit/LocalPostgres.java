@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,10 @@ import java.util.concurrent.TimeUnit;
  * A throwaway PostgreSQL: initdb into a scratch directory, one postmaster on a free loopback port,
  * everything removed at JVM exit. Runs as the "postgres" OS user when the JVM is root, because
  * PostgreSQL refuses to run as root.
+ *
+ * <p>Fast (the shared server: no disk flushes) or durable (fault tests: fsync on); either can be
+ * killed with SIGKILL and restarted on the same data directory and port, which is PostgreSQL's
+ * crash recovery.
  */
 final class LocalPostgres implements PostgresBackend {
 
@@ -22,31 +27,40 @@ final class LocalPostgres implements PostgresBackend {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final int START_ATTEMPTS = 3;
 
+    private final PostgresInstall install;
+    private final boolean durable;
     private final Path dir;
-    private final Process postmaster;
     private final int port;
     private final ServerFacts facts;
+    private Process postmaster;
     private boolean paused;
 
-    private LocalPostgres(Path dir, Process postmaster, int port, ServerFacts facts) {
+    private LocalPostgres(PostgresInstall install, boolean durable, Path dir, Process postmaster, int port,
+                          ServerFacts facts) {
+        this.install = install;
+        this.durable = durable;
         this.dir = dir;
         this.postmaster = postmaster;
         this.port = port;
         this.facts = facts;
     }
 
-    static LocalPostgres start(PostgresInstall install) {
-        Path dir = ScratchDirs.create("postgres");
+    /** @param durable fsync, synchronous_commit and full_page_writes on (else off, for speed) */
+    static LocalPostgres start(PostgresInstall install, boolean durable) {
+        Path dir = ScratchDirs.create(durable ? "pgdurable" : "postgres");
         try {
             Path data = dir.resolve("data");
             if (Processes.runningAsRoot()) {
                 ScratchDirs.chown(dir, OS_USER);
             }
+            // --no-sync even when durable: a fault test kills the server, not the machine, so the
+            // files initdb wrote stay in the page cache; what a kill tests is that a commit waits
+            // for its WAL flush (the settings in writeConfig). Saves seconds per server.
             Processes.run(dir, 120, Processes.asUser(OS_USER, List.of(
                     install.binary("initdb").toString(), "--pgdata=" + data, "--username=" + USER,
                     "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync")));
-            writeConfig(data, dir, install.timescaleInstalled());
-            return startPostmaster(install, dir, data);
+            writeConfig(data, dir, install, durable);
+            return startPostmaster(install, durable, dir, data);
         } catch (RuntimeException e) {
             ScratchDirs.deleteRecursively(dir);
             throw e;
@@ -57,7 +71,7 @@ final class LocalPostgres implements PostgresBackend {
      * Appends the test settings to postgresql.conf. Loopback-only with trust auth (initdb's
      * --auth=trust); the unix socket goes into the scratch dir so /var/run/postgresql is not needed.
      */
-    private static void writeConfig(Path data, Path socketDir, boolean timescale) {
+    private static void writeConfig(Path data, Path socketDir, PostgresInstall install, boolean durable) {
         String config = """
 
                 # --- CommunityGuard testkit ---
@@ -67,14 +81,26 @@ final class LocalPostgres implements PostgresBackend {
                 # UTC like the Docker image, so results do not depend on the machine's zone.
                 timezone = 'UTC'
                 log_timezone = 'UTC'
+                """.formatted(socketDir);
+        config += durable ? """
+                # A fault test kills this server and counts what survived: every commit on disk
+                # before the client hears of it, as in production (these are the defaults).
+                fsync = on
+                synchronous_commit = on
+                full_page_writes = on
+                """ + (install.majorVersion() >= 14 ? """
+                # Crash recovery first flushes the data directory: one syncfs() instead of an
+                # fsync() per file takes a restart from seconds to under one.
+                recovery_init_sync_method = syncfs
+                """ : "") : """
                 # Tests prove the application's durability (what it commits, retries and
                 # deduplicates), not PostgreSQL's: skipping disk flushes makes a test server
                 # several times faster, and the server is thrown away anyway.
                 fsync = off
                 synchronous_commit = off
                 full_page_writes = off
-                """.formatted(socketDir);
-        if (timescale) {
+                """;
+        if (install.timescaleInstalled()) {
             config += """
                     shared_preload_libraries = 'timescaledb'
                     timescaledb.telemetry_level = off
@@ -87,7 +113,7 @@ final class LocalPostgres implements PostgresBackend {
         }
     }
 
-    private static LocalPostgres startPostmaster(PostgresInstall install, Path dir, Path data) {
+    private static LocalPostgres startPostmaster(PostgresInstall install, boolean durable, Path dir, Path data) {
         Path log = dir.resolve("postgres.log");
         String lastFailure = "";
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
@@ -99,7 +125,7 @@ final class LocalPostgres implements PostgresBackend {
             if (failure == null) {
                 try {
                     ServerFacts facts = ServerFacts.read(Processes.LOOPBACK, port, install.timescaleInstalled());
-                    return new LocalPostgres(dir, postmaster, port, facts);
+                    return new LocalPostgres(install, durable, dir, postmaster, port, facts);
                 } catch (RuntimeException e) {
                     stopProcess(postmaster);
                     throw e;
@@ -171,10 +197,71 @@ final class LocalPostgres implements PostgresBackend {
         return paused;
     }
 
+    /**
+     * Every process of the server stopped first (postmaster first, so it forks nothing we would
+     * miss), then all of them SIGKILLed in one go: no backend outlives the postmaster long enough
+     * to finish a commit, as when the machine loses power under the database.
+     */
+    @Override
+    public synchronized void kill9() {
+        if (!postmaster.isAlive()) {
+            return;
+        }
+        Processes.signal("STOP", List.of(postmaster.pid()));
+        List<ProcessHandle> tree = new ArrayList<>();
+        tree.add(postmaster.toHandle());
+        postmaster.descendants().forEach(tree::add);
+        Processes.signal("STOP", tree.stream().map(ProcessHandle::pid).toList());
+        // SIGKILL straight from the JVM (destroyForcibly), no shell in between.
+        tree.forEach(ProcessHandle::destroyForcibly);
+        paused = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (tree.stream().anyMatch(ProcessHandle::isAlive)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("testkit: PostgreSQL processes still alive 10 s after SIGKILL: "
+                        + tree.stream().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList());
+            }
+            Processes.sleep(10);
+        }
+        try {
+            postmaster.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("testkit: interrupted while killing PostgreSQL", e);
+        }
+    }
+
+    /**
+     * Starts the postmaster again on the same data directory and port, and waits until it takes
+     * logins: after {@link #kill9()} that is the end of crash recovery (WAL replayed).
+     */
+    @Override
+    public synchronized void restart() {
+        if (postmaster.isAlive()) {
+            return;
+        }
+        Path data = dir.resolve("data");
+        Path log = dir.resolve("postgres.log");
+        Process next = launch(install, dir, data, log, port);
+        String failure = Readiness.await(START_TIMEOUT,
+                () -> Readiness.acceptsJdbc(Processes.LOOPBACK, port),
+                () -> next.isAlive() ? null : "postgres exited with code " + next.exitValue());
+        postmaster = next;
+        if (failure != null) {
+            throw new IllegalStateException("testkit: PostgreSQL did not come back on port " + port + ": " + failure
+                    + "; last lines of " + log + ":\n" + Processes.tail(log, 30));
+        }
+    }
+
+    @Override
+    public synchronized boolean running() {
+        return postmaster.isAlive();
+    }
+
     @Override
     public String describe() {
         return "local PostgreSQL " + facts.postgresVersion() + " with " + facts.describeTimescale()
-                + " on " + host() + ":" + port + " (files in " + dir + ")";
+                + " on " + host() + ":" + port + ", fsync " + (durable ? "on" : "off") + " (files in " + dir + ")";
     }
 
     @Override

@@ -22,6 +22,15 @@ interface PostgresBackend {
 
     boolean paused();
 
+    /** SIGKILL to the whole server at once (postmaster and every backend), like a power cut of the database. */
+    void kill9();
+
+    /** Starts a killed server again on the same data and port; returns once it takes logins (crash recovery done). */
+    void restart();
+
+    /** False between {@link #kill9()} and {@link #restart()}. */
+    boolean running();
+
     /** One line for logs: what runs where. */
     String describe();
 

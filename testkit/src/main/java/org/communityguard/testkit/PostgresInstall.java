@@ -28,6 +28,17 @@ record PostgresInstall(Path binDir, Path shareDir) {
         return binDir.resolve(name);
     }
 
+    /** The major version of the server binary ({@code postgres --version}), 0 when it cannot be told. */
+    int majorVersion() {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(PostgreSQL\\) (\\d+)")
+                    .matcher(Processes.run(Path.of("/"), 10, List.of(binary("postgres").toString(), "--version")));
+            return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
     boolean timescaleInstalled() {
         return Files.exists(shareDir.resolve("extension").resolve("timescaledb.control"));
     }

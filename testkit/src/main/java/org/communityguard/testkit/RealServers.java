@@ -28,6 +28,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * A fault injected with {@link TimescaleDb#pause()} or {@link Mosquitto#stop()} lasts until the
  * end of the test method (or test class, when injected in {@code @BeforeAll}); after that the
  * server is resumed or restarted, so a failing fault test cannot hang the tests after it.
+ * <p>
+ * A {@link DurablePostgres} parameter is a server of the test's own, with fsync on, for fault
+ * tests that kill the database: started when the parameter is resolved, stopped and deleted when
+ * the test (or the class, for {@code @BeforeAll} and constructor parameters) ends.
  */
 public final class RealServers implements ParameterResolver, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
 
@@ -37,13 +41,18 @@ public final class RealServers implements ParameterResolver, BeforeEachCallback,
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
-        return type == TimescaleDb.class || type == Mosquitto.class;
+        return type == TimescaleDb.class || type == Mosquitto.class || type == DurablePostgres.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
         try {
+            if (type == DurablePostgres.class) {
+                // One per context; the store closes it (AutoCloseable) when the context ends.
+                return context.getStore(NAMESPACE).getOrComputeIfAbsent(DurablePostgres.class,
+                        key -> Servers.durablePostgres(), DurablePostgres.class);
+            }
             return type == TimescaleDb.class ? Servers.timescale() : Servers.mosquitto();
         } catch (RuntimeException e) {
             throw new ParameterResolutionException(e.getMessage(), e);

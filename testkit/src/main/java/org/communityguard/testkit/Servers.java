@@ -34,7 +34,7 @@ final class Servers {
         if (timescale == null) {
             rethrow(timescaleFailure);
             try {
-                PostgresBackend backend = useDocker() ? DockerPostgres.create() : startLocalPostgres();
+                PostgresBackend backend = startPostgres(false);
                 closeAtExit("PostgreSQL", backend::close);
                 timescale = new TimescaleDb(backend);
                 LOG.info("testkit: {}", backend.describe());
@@ -62,6 +62,17 @@ final class Servers {
         return mosquitto;
     }
 
+    /**
+     * A new durable server (fsync on) for one fault test, apart from the shared fast one: the
+     * caller stops it ({@link DurablePostgres#close()}). Not cached, so a failed start is
+     * reported to each test that asks.
+     */
+    static DurablePostgres durablePostgres() {
+        PostgresBackend backend = startPostgres(true);
+        LOG.info("testkit: durable server for a fault test: {}", backend.describe());
+        return new DurablePostgres(backend);
+    }
+
     /** True while a test's fault is in effect: the database paused or the broker stopped. */
     static synchronized boolean faultActive() {
         return (timescale != null && timescale.paused()) || (mosquitto != null && !mosquitto.running());
@@ -79,7 +90,11 @@ final class Servers {
         }
     }
 
-    private static PostgresBackend startLocalPostgres() {
+    private static PostgresBackend startPostgres(boolean durable) {
+        return useDocker() ? DockerPostgres.create(durable) : startLocalPostgres(durable);
+    }
+
+    private static PostgresBackend startLocalPostgres(boolean durable) {
         Optional<PostgresInstall> install = PostgresInstall.find();
         if (install.isEmpty()) {
             throw new IllegalStateException("testkit: no Docker and no local PostgreSQL: " + INSTALL_HINT
@@ -90,7 +105,7 @@ final class Servers {
             LOG.warn("testkit: TimescaleDB is not installed for {} (no timescaledb.control under {}): {}",
                     install.get().binDir(), install.get().shareDir().resolve("extension"), INSTALL_HINT);
         }
-        return LocalPostgres.start(install.get());
+        return LocalPostgres.start(install.get(), durable);
     }
 
     private static BrokerBackend startLocalMosquitto() {
@@ -100,7 +115,7 @@ final class Servers {
         return LocalMosquitto.start(binary);
     }
 
-    private static boolean useDocker() {
+    private static synchronized boolean useDocker() {
         if (docker == null) {
             String mode = Optional.ofNullable(System.getenv(MODE_VARIABLE)).orElse("auto").trim().toLowerCase(Locale.ROOT);
             docker = switch (mode) {

@@ -15,6 +15,8 @@ public final class SmokeDetector extends SimDevice {
     /** Smoke and heat at successive readings once a fire has started near the detector. */
     private static final double[] FIRE_SMOKE_PCT_M = {1.5, 5.5, 12, 20, 28, 35, 40, 45};
     private static final double[] FIRE_TEMP_C = {27, 33, 41, 50, 58, 66, 74, 80};
+    /** The first fire reading at or over the alarm threshold (12 %/m). */
+    private static final int FIRST_ALARM_READING = 2;
 
     private enum Level { NONE, PRE_ALARM, ALARM }
 
@@ -36,6 +38,14 @@ public final class SmokeDetector extends SimDevice {
         if (fireReadings < 0) {
             fireReadings = 0;
         }
+    }
+
+    /**
+     * A fire already big when the detector first sees it: the next reading is over the alarm
+     * threshold (and raises {@code alarm}); later ones grow as after {@link #ignite()}.
+     */
+    public synchronized void igniteAtAlarm() {
+        fireReadings = Math.max(fireReadings, FIRST_ALARM_READING);
     }
 
     /** Someone presses the test button: a {@code test} event, never an alarm. */

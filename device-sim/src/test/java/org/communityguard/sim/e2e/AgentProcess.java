@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
 final class AgentProcess implements AutoCloseable {
 
     private static final Path LOGBACK = Path.of("..", "edge-agent", "src", "main", "resources", "logback.xml");
+    /** Generous: on a loaded 2-core machine a JVM start took over 30 s. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Pattern PENDING = Pattern.compile("(?m)^edge_buffer_pending_readings ([0-9.eE+]+)$");
 
     private final Map<String, String> env;
@@ -43,9 +45,19 @@ final class AgentProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
-        process = pb.start();
+        process = ChildProcesses.start(pb);
+        try {
+            awaitHealthy();
+            return this;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            ChildProcesses.destroy(process);
+            throw e;
+        }
+    }
+
+    private void awaitHealthy() throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the edge agent exited with " + process.exitValue() + "; see " + log);
@@ -54,14 +66,14 @@ final class AgentProcess implements AutoCloseable {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/health"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
-                    return this;
+                    return;
                 }
             } catch (IOException e) {
                 // Not listening yet.
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("the edge agent did not become healthy in 30 s; see " + log);
+        throw new IllegalStateException("the edge agent did not become healthy in " + START_TIMEOUT.toSeconds() + " s; see " + log);
     }
 
     /** SIGKILL: the process gets no chance to flush, close or say goodbye. */

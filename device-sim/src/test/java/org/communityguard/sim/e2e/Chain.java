@@ -76,7 +76,7 @@ final class Chain implements AutoCloseable {
      * leaves retained on its status topic when it stops, and whatever was queued for the agent's
      * persistent session (same gateway, same client id) after the previous agent stopped.
      */
-    private static void clearBroker(Mosquitto mosquitto) throws IOException {
+    static void clearBroker(Mosquitto mosquitto) throws IOException {
         try (MqttClient client = new MqttClient(mosquitto.tcpUrl(), "chain-clear-" + System.nanoTime(), new MemoryPersistence())) {
             MqttConnectOptions options = new MqttConnectOptions();
             // Room for every device's clear in flight: Paho's default window of 10 refuses the eleventh.

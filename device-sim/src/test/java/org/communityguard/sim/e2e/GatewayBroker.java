@@ -111,8 +111,17 @@ final class GatewayBroker implements AutoCloseable {
 
     /** Starts Mosquitto (again) on the same port and persistence, waiting until it accepts connections. */
     void launch() throws IOException, InterruptedException {
-        process = new ProcessBuilder(binary(), "-c", config.toString()).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile())).start();
+        process = ChildProcesses.start(new ProcessBuilder(binary(), "-c", config.toString()).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile())));
+        try {
+            awaitListening();
+        } catch (InterruptedException | RuntimeException e) {
+            ChildProcesses.destroy(process);
+            throw e;
+        }
+    }
+
+    private void awaitListening() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -9,11 +9,16 @@ import java.util.List;
  *
  * @param number   order of sealing, so resent batches keep their original order
  * @param readings each reading encoded as its uplink JSON object ({@link ReadingCodec})
+ * @param urgent   safety events only (they are sealed apart from routine readings): resent first
  */
-public record Batch(String id, long number, List<byte[]> readings) {
+public record Batch(String id, long number, List<byte[]> readings, boolean urgent) {
 
     public Batch {
         readings = List.copyOf(readings);
+    }
+
+    public Batch(String id, long number, List<byte[]> readings) {
+        this(id, number, readings, false);
     }
 
     public int size() {

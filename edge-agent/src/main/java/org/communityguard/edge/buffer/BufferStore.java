@@ -63,7 +63,7 @@ final class BufferStore implements AutoCloseable {
      * A sealed batch. {@code ord} is its place in the sending order: its number, or for the parts
      * of a batch that had to be split, the place of the batch they replace.
      */
-    record SealedBatch(long number, String id, int size, long ord) {
+    record SealedBatch(long number, String id, int size, long ord, boolean urgent) {
     }
 
     /** What dropping oldest droppable readings freed. */
@@ -471,10 +471,11 @@ final class BufferStore implements AutoCloseable {
     List<SealedBatch> unacknowledgedBatches() throws SQLException {
         List<SealedBatch> out = new ArrayList<>();
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT number, id, size, coalesce(ord, number) FROM batches"
-                     + " WHERE acked_at IS NULL AND dead IS NULL ORDER BY coalesce(ord, number), number")) {
+             ResultSet rs = s.executeQuery("SELECT number, id, size, coalesce(ord, number),"
+                     + " NOT EXISTS (SELECT 1 FROM readings r WHERE r.batch = b.number AND r.lane <> " + LANE_PRIORITY + ")"
+                     + " FROM batches b WHERE acked_at IS NULL AND dead IS NULL ORDER BY coalesce(ord, number), number")) {
             while (rs.next()) {
-                out.add(new SealedBatch(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getLong(4)));
+                out.add(new SealedBatch(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getBoolean(5)));
             }
         }
         return out;
@@ -508,6 +509,32 @@ final class BufferStore implements AutoCloseable {
             }
         }
         return oldest == Long.MAX_VALUE ? 0 : oldest;
+    }
+
+    /**
+     * The readings received within {@code windowMs} of the newest one, at most {@code max}, oldest
+     * first. Read newest first by id and stopped at the first reading older than the window:
+     * receive order is id order (up to the few milliseconds offers wait in one group), so only
+     * what is returned is read, however large the backlog behind it.
+     */
+    List<byte[]> receivedWithin(long windowMs, int max) throws SQLException {
+        List<byte[]> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT rx, body FROM readings ORDER BY id DESC")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                long cutoff = Long.MIN_VALUE;
+                while (out.size() < max && rs.next()) {
+                    long rx = rs.getLong(1);
+                    if (cutoff == Long.MIN_VALUE) {
+                        cutoff = rx - windowMs;
+                    } else if (rx < cutoff) {
+                        break;
+                    }
+                    out.add(rs.getBytes(2));
+                }
+            }
+        }
+        java.util.Collections.reverse(out);
+        return out;
     }
 
     /** The bodies of the last {@code n} readings stored, acknowledged or not, oldest first. */

@@ -89,8 +89,10 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
      * kept, it is recognized as a duplicate after the restart.
      */
     static final Duration ACKED_GRACE = Duration.ofMinutes(2);
-    /** The last readings stored are handed to duplicate detection at start. */
-    public static final int RECENT_FOR_DUPLICATES = 10_000;
+    /** How far back before the newest reading duplicate detection is given readings at start. */
+    public static final Duration RECALL_WINDOW = Duration.ofMinutes(5);
+    /** At most this many, what duplicate detection can hold in all (about 4.5 MB). */
+    static final int RECALL_MAX = 262_144;
     static final Duration OVERFLOW_REPORT_INTERVAL = Duration.ofMinutes(1);
     private static final int MAX_QUEUED_OFFERS = 10_000;
     private static final int MAX_GROUP = 5_000;
@@ -171,15 +173,18 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         final Position position;
         final String id;
         final int size;
+        /** Safety events only: resent ahead of routine batches. */
+        final boolean urgent;
         List<byte[]> readings;
         boolean inFlight;
         /** Being split or dead-lettered by the writer: not sent again meanwhile. */
         boolean retired;
 
-        Sealed(Position position, String id, int size, List<byte[]> readings, boolean inFlight) {
+        Sealed(Position position, String id, int size, boolean urgent, List<byte[]> readings, boolean inFlight) {
             this.position = position;
             this.id = id;
             this.size = size;
+            this.urgent = urgent;
             this.readings = readings;
             this.inFlight = inFlight;
         }
@@ -259,7 +264,7 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
             looseByLane[BufferStore.LANE_NORMAL] = store.looseCount(BufferStore.LANE_NORMAL);
             for (BufferStore.SealedBatch b : store.unacknowledgedBatches()) {
                 Position position = new Position(b.ord(), b.number());
-                sealed.put(position, new Sealed(position, b.id(), b.size(), null, false));
+                sealed.put(position, new Sealed(position, b.id(), b.size(), b.urgent(), null, false));
                 positions.put(b.id(), position);
                 sealedReadings += b.size();
             }
@@ -391,7 +396,8 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
                 long normal = looseByLane[BufferStore.LANE_NORMAL];
                 long waitNanos = deadline - now;
                 if (priority > 0) {
-                    return drain.available((int) Math.max(0, max - Math.min(priority, max)));
+                    // Safety events alone, so their batch can jump routine ones when resent.
+                    return 0;
                 }
                 if (normal > 0) {
                     if (!lingering) {
@@ -419,13 +425,20 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         }
     }
 
+    /** The oldest batch of safety events waiting to be resent, else the oldest batch waiting. */
     private Sealed firstWaiting() {
+        Sealed first = null;
         for (Sealed s : sealed.values()) {
             if (!s.inFlight && !s.retired) {
-                return s;
+                if (s.urgent) {
+                    return s;
+                }
+                if (first == null) {
+                    first = s;
+                }
             }
         }
-        return null;
+        return first;
     }
 
     private Batch materialize(Sealed s) throws InterruptedException {
@@ -454,7 +467,7 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
                 lock.unlock();
             }
         }
-        return new Batch(s.id, s.position.number(), readings);
+        return new Batch(s.id, s.position.number(), readings, s.urgent);
     }
 
     private Batch seal(int max, int maxBytes, int normalAllowance) throws InterruptedException {
@@ -612,11 +625,29 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         }
     }
 
+    /**
+     * What duplicate detection is given at start: the readings a device or the broker may still
+     * send again, which are those received within {@link #RECALL_WINDOW} of the last one (a CoAP
+     * device retries for 45 s, the agent takes seconds to restart, and the broker's redeliveries
+     * come first), at most {@link #RECALL_MAX}, oldest first.
+     */
+    public List<Reading> forDuplicateDetection() throws InterruptedException {
+        return decodeAll(() -> query(store -> store.receivedWithin(RECALL_WINDOW.toMillis(), RECALL_MAX)));
+    }
+
     /** The last {@code n} readings stored (acknowledged ones within the grace period included), oldest first. */
     public List<Reading> recent(int n) throws InterruptedException {
+        return decodeAll(() -> query(store -> store.recent(n)));
+    }
+
+    private interface BodiesQuery {
+        List<byte[]> run() throws InterruptedException, SQLException;
+    }
+
+    private List<Reading> decodeAll(BodiesQuery read) throws InterruptedException {
         List<byte[]> bodies;
         try {
-            bodies = query(store -> store.recent(n));
+            bodies = read.run();
         } catch (SQLException e) {
             log.warn("cannot read recent readings for duplicate detection: {}", e.getMessage());
             return List.of();
@@ -819,7 +850,7 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
             for (Batch b : sealedNow) {
                 if (b != null) {
                     Position position = new Position(b.number(), b.number());
-                    sealed.put(position, new Sealed(position, b.id(), b.size(), b.readings(), true));
+                    sealed.put(position, new Sealed(position, b.id(), b.size(), b.urgent(), b.readings(), true));
                     positions.put(b.id(), position);
                     sealedReadings += b.size();
                 }
@@ -953,7 +984,11 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         drain.consume(normal);
         sealedByLane[BufferStore.LANE_PRIORITY] += priority;
         sealedByLane[BufferStore.LANE_NORMAL] += normal;
-        return new Batch(id, number, bodies(rows));
+        return new Batch(id, number, bodies(rows), normal == 0);
+    }
+
+    private static boolean allPriority(List<BufferStore.Row> rows) {
+        return !rows.isEmpty() && rows.stream().allMatch(r -> r.lane() == BufferStore.LANE_PRIORITY);
     }
 
     /** What a split did; applied to the batches held in memory once its transaction commits. */
@@ -977,8 +1012,9 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
             Position position = new Position(parent.position.ord(), nextNumber++);
             // Derived from the retired id, so a part can be traced to the batch it came from.
             String id = parent.id.length() + 6 <= 64 ? parent.id + ":" + i : UUID.randomUUID().toString();
-            records.add(new BufferStore.SealedBatch(position.number(), id, groups.get(i).size(), position.ord()));
-            parts.add(new Sealed(position, id, groups.get(i).size(), bodies(groups.get(i)), false));
+            boolean urgent = allPriority(groups.get(i));
+            records.add(new BufferStore.SealedBatch(position.number(), id, groups.get(i).size(), position.ord(), urgent));
+            parts.add(new Sealed(position, id, groups.get(i).size(), urgent, bodies(groups.get(i)), false));
         }
         store.split(parent.position.number(), records, groups);
         return new SplitOutcome(sp, rows.size(), parts, 0);

@@ -42,7 +42,7 @@ import java.util.Map;
  * arrived within the copy window (a device sending fast) and the total stays within
  * {@code maxFingerprints}, room always kept for the first entries of devices still to come. At the
  * profile's rates (a reading every few seconds or slower) a device needs a few dozen; the sim's
- * load tests (ten a second, CoAP requests retried up to 45 s) need a few hundred. Every operation
+ * load tests (ten a second, CoAP requests retried up to 45 s) need some 450. Every operation
  * is under one lock: a few field reads, or a scan of one device's list.
  */
 final class DeviceMemory {

@@ -29,6 +29,11 @@ public final class PayloadCodec {
 
     /** The device profile's limit for one CoAP payload; used for MQTT too. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024;
+    /**
+     * Objects and arrays inside the message, the message itself not counted: {@code data} is one,
+     * so this is the hub's limit for {@code data} (docs/uplink.md, {@code too_deep}).
+     */
+    public static final int MAX_DEPTH = 32;
 
     private final int maxPayloadBytes;
     private final ObjectMapper json;
@@ -77,15 +82,18 @@ public final class PayloadCodec {
         if (!tree.isObject()) {
             return Checked.rejected(RejectReason.MALFORMED, "payload must be an object, not " + tree.getNodeType().name().toLowerCase());
         }
-        Rejection unstorable = unstorable(tree, "");
+        Rejection unstorable = unstorable(tree, "", 0);
         if (unstorable != null) {
             return Checked.rejected(unstorable);
         }
         return Checked.ok((ObjectNode) tree);
     }
 
-    /** The first key, string or number of the tree that cannot travel on, or null; depth-first, in document order. */
-    private static Rejection unstorable(JsonNode node, String path) {
+    /** The first key, string, number or nesting of the tree that cannot travel on, or null; depth-first, in document order. */
+    private static Rejection unstorable(JsonNode node, String path, int depth) {
+        if (node.isContainerNode() && depth > MAX_DEPTH) {
+            return Rejection.of(RejectReason.TOO_DEEP, path + " is nested more than " + MAX_DEPTH + " levels deep");
+        }
         if (node.isObject()) {
             for (var fields = node.fields(); fields.hasNext(); ) {
                 var field = fields.next();
@@ -93,14 +101,14 @@ public final class PayloadCodec {
                 if (problem != null) {
                     return Rejection.of(RejectReason.BAD_TEXT, "a key " + (path.isEmpty() ? "at the top level" : "of " + path) + problem);
                 }
-                Rejection inside = unstorable(field.getValue(), child(path, field.getKey()));
+                Rejection inside = unstorable(field.getValue(), child(path, field.getKey()), depth + 1);
                 if (inside != null) {
                     return inside;
                 }
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                Rejection inside = unstorable(node.get(i), path + "[" + i + "]");
+                Rejection inside = unstorable(node.get(i), path + "[" + i + "]", depth + 1);
                 if (inside != null) {
                     return inside;
                 }
@@ -110,7 +118,7 @@ public final class PayloadCodec {
             if (problem != null) {
                 return Rejection.of(RejectReason.BAD_TEXT, path + problem);
             }
-        } else if (node.isFloatingPointNumber() && !node.isBigDecimal() && !Double.isFinite(node.doubleValue())) {
+        } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
             return Rejection.of(RejectReason.BAD_NUMBER, path + " is " + (Double.isNaN(node.doubleValue()) ? "NaN" : "infinite"));
         }
         return null;

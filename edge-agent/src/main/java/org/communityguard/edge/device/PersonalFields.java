@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * Which fields of a device message hold personal data, decided here and nowhere else: the
  * pseudonyms replace them ({@code privacy.Pseudonyms}), a refusal never repeats their value
- * ({@link ReadingValidator}), and docs/edge-devices.md lists them.
+ * ({@link ReadingValidator}), and docs/devices.md (Privacy, Personal fields) lists them for device makers.
  *
  * <p>Door-access readings only: they are the readings that name people (the profile's
  * {@code subject}: card number, face-match id). Beyond {@code subject}, vendors add their own

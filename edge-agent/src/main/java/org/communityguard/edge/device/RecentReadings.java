@@ -14,7 +14,8 @@ package org.communityguard.edge.device;
 final class RecentReadings {
 
     static final int INITIAL = 4;
-    static final int MAX = 256;
+    /** 100 s at ten a second: a CoAP retry comes up to 45 s after its original (256 let CrashIT store copies). */
+    static final int MAX = 1024;
 
     private long[] fingerprints = new long[INITIAL];
     private long[] arrivals = new long[INITIAL];

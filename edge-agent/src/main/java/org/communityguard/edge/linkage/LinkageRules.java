@@ -77,7 +77,8 @@ public final class LinkageRules {
             }
             Duration cooldown = DEFAULT_COOLDOWN;
             if (rule.has("cooldown_s")) {
-                if (!rule.path("cooldown_s").canConvertToInt() || rule.path("cooldown_s").asInt() < 0) {
+                if (!rule.path("cooldown_s").isIntegralNumber() || !rule.path("cooldown_s").canConvertToInt()
+                        || rule.path("cooldown_s").asInt() < 0) {
                     errors.add(where + ".cooldown_s: must be a whole number of seconds, 0 or more");
                 } else {
                     cooldown = Duration.ofSeconds(rule.path("cooldown_s").asInt());

@@ -68,9 +68,24 @@ public record Site(String community, Map<String, Device> devices, List<LinkageRu
 
     /** The devices of {@code gatewayId} in the file; other gateways' devices are not ours. */
     public static Site load(Path file, String gatewayId) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read site file " + file + ": " + e.getMessage());
+        }
+        return parse(text, file.toString(), gatewayId);
+    }
+
+    /**
+     * The site file's text, checked; {@code source} names it in messages. Bad text of any kind is a
+     * {@link ConfigException} that says where, never another exception.
+     */
+    public static Site parse(String text, String source, String gatewayId) {
+        String file = source;
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+            root = new ObjectMapper(new YAMLFactory()).readTree(text);
         } catch (IOException e) {
             throw new ConfigException("cannot read site file " + file + ": " + e.getMessage());
         }
@@ -95,7 +110,8 @@ public record Site(String community, Map<String, Device> devices, List<LinkageRu
             }
             Duration interval = defaultInterval(type.get());
             if (d.has("interval_s")) {
-                if (!d.path("interval_s").canConvertToInt() || d.path("interval_s").asInt() < 1) {
+                // Whole seconds: canConvertToInt alone takes 2.5 and cuts it to 2.
+                if (!d.path("interval_s").isIntegralNumber() || !d.path("interval_s").canConvertToInt() || d.path("interval_s").asInt() < 1) {
                     errors.add(where + ": interval_s must be a whole number of seconds, 1 or more");
                     continue;
                 }

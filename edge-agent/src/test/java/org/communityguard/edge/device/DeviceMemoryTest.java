@@ -42,6 +42,21 @@ class DeviceMemoryTest {
     }
 
     @Test
+    void aCoapRetryAtTheEndOfItsTransmitSpanIsKnownFromADeviceSendingTenASecond() {
+        // CrashIT: a CoAP request stored just before the agent was killed and retried 39 s later
+        // was stored twice, the device having sent some 390 newer readings in between.
+        DeviceMemory memory = new DeviceMemory(50);
+        Reading original = reading("fast", 0, T0);
+        remember(memory, original);
+        long maxTransmitSpanMs = 45_000;
+        for (long seq = 1; seq * 100 < maxTransmitSpanMs; seq++) {
+            remember(memory, reading("fast", seq, T0 + seq * 100));
+        }
+        Reading retry = reading("fast", 0, T0);
+        assertThat(memory.isDuplicate(retry, Fingerprint.of(retry))).as("the retry 45 s later").isTrue();
+    }
+
+    @Test
     void theTotalStaysWithinItsBoundWhateverTheDevicesSend() {
         DeviceMemory memory = new DeviceMemory(50, 1000);
         for (int d = 0; d < 200; d++) {

@@ -29,7 +29,7 @@ class DuplicatesTest {
 
     private static final long T0 = 1_763_764_800_000L;
     private static final long MAX_SEQ = 4_294_967_295L;
-    /** How long a reading without a trustworthy device time can have a copy on its way (docs/edge-devices.md). */
+    /** How long a reading without a trustworthy device time can have a copy on its way (docs/devices.md, Duplicates). */
     private static final Duration COPY_WINDOW = Duration.ofMinutes(5);
 
     private final TestClock clock = new TestClock(T0);

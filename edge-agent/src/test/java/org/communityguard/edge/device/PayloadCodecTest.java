@@ -213,6 +213,43 @@ class PayloadCodecTest {
         assertThat(rejected(codec.decode(PayloadFormat.CBOR, infinity))).isEqualTo("bad_number");
     }
 
+    /**
+     * Found by DeviceCborFuzzTest: CBOR's decimal fraction (tag 4) reads as a BigDecimal, which no
+     * double holds, and the uplink writes it as {@code 1E+400}: the hub reads infinity and refuses
+     * the reading ({@code not_finite}) after the device was acknowledged.
+     */
+    @Test
+    void aCborDecimalBeyondADoubleIsBadNumber() {
+        byte[] decimal = bytes(
+                0xA1,                                                   // map, 1 pair
+                0x63, 'b', 'i', 'g',                                    //   text(3) "big"
+                0xC4,                                                   //   tag 4: decimal fraction
+                0x82,                                                   //   array(2): [exponent, mantissa]
+                0x19, 0x01, 0x90,                                       //     unsigned 400
+                0x01);                                                  //     unsigned 1: 1e400
+        assertThat(rejected(codec.decode(PayloadFormat.CBOR, decimal))).isEqualTo("bad_number");
+    }
+
+    /**
+     * Found by DeviceJsonFuzzTest and DeviceCborFuzzTest: the hub stores {@code data} nested at most
+     * 32 levels deep (docs/uplink.md, {@code too_deep}); a deeper message was acknowledged here and
+     * refused there.
+     */
+    @Test
+    void aMessageNestedDeeperThanTheHubStoresIsTooDeep() {
+        String deep = "[".repeat(31) + "1" + "]".repeat(31);     // data.x at level 2: 32 levels in all
+        String deeper = "[".repeat(32) + "1" + "]".repeat(32);
+        assertThat(codec.decode(PayloadFormat.JSON, utf8("{\"data\":{\"x\":" + deep + "}}")).isOk()).isTrue();
+        assertThat(rejected(codec.decode(PayloadFormat.JSON, utf8("{\"data\":{\"x\":" + deeper + "}}")))).isEqualTo("too_deep");
+        byte[] cbor = new byte[40];
+        cbor[0] = (byte) 0xA1;                                          // map, 1 pair
+        cbor[1] = 0x61;                                                 //   text(1)
+        cbor[2] = 'x';                                                  //   "x"
+        Arrays.fill(cbor, 3, 39, (byte) 0x81);                          //   36 arrays of one element
+        cbor[39] = 0x01;                                                //   unsigned 1
+        assertThat(rejected(codec.decode(PayloadFormat.CBOR, cbor))).isEqualTo("too_deep");
+    }
+
     private static String rejected(Checked<ObjectNode> result) {
         assertThat(result.isOk()).as("refused").isFalse();
         return result.rejection().reason().wireName();

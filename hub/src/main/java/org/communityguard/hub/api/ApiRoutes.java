@@ -79,8 +79,9 @@ public final class ApiRoutes {
 
                 // Resident reports and the residents register.
                 Route.authenticated(HttpMethod.GET, "/api/report-categories", everyone, loop.reports()::categories),
-                Route.authenticated(HttpMethod.POST, "/api/reports", EnumSet.of(Role.RESIDENT), loop.reports()::submit),
-                Route.authenticated(HttpMethod.POST, "/api/reports/phone", staff, loop.reports()::phone),
+                // With a photo (report.Photo, up to 5 MB): the only routes whose bodies are megabytes.
+                Route.authenticated(HttpMethod.POST, "/api/reports", EnumSet.of(Role.RESIDENT), loop.reports()::submit).takingUploads(),
+                Route.authenticated(HttpMethod.POST, "/api/reports/phone", staff, loop.reports()::phone).takingUploads(),
                 Route.authenticated(HttpMethod.GET, "/api/reports/{id}/photo",
                         EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER, Role.RESIDENT), loop.reports()::photo),
                 Route.authenticated(HttpMethod.GET, "/api/residents", staff, loop.residents()::list),

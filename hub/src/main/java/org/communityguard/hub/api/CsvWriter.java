@@ -38,12 +38,15 @@ public final class CsvWriter {
                 ? "'" + value : value;
     }
 
-    /** A number without exponent or trailing ".0"; null is an empty field. */
+    /** A number without exponent or trailing ".0"; null, NaN and infinities (no figure to show) are an empty field. */
     public static String number(Number value) {
         if (value == null) {
             return "";
         }
         double d = value.doubleValue();
+        if (!Double.isFinite(d)) {
+            return "";
+        }
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d)
                 : java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }

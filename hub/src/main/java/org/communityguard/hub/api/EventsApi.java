@@ -43,7 +43,9 @@ public final class EventsApi {
         Visibility.Viewer viewer = Tx.run(dataSource, c -> Visibility.viewer(c, req.principal()));
         Credential credential = req.credential();
         EventStream stream = new EventStream(events, heartbeat, blocking, () -> authenticator.stillValid(credential));
-        stream.bind(events.subscribe(last, stream, a -> viewer.sees(a.grid(), a.department(), a.responder())));
+        // One user's streams are counted together (live.max-clients-per-user): tabs, phones, scripts.
+        stream.bind(events.subscribe(last, stream, a -> viewer.sees(a.grid(), a.department(), a.responder()),
+                req.principal().username()));
         return Response.stream("text/event-stream; charset=utf-8", stream::start);
     }
 }

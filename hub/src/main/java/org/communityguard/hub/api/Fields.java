@@ -14,7 +14,7 @@ public final class Fields {
         return req.body().length == 0 ? JsonNodeFactory.instance.objectNode() : req.jsonBody();
     }
 
-    /** A string field that may be absent, null or blank (null), but not another type or too long. */
+    /** A string field that may be absent, null or blank (null), but not another type or too long; trimmed. */
     public static String optionalText(JsonNode body, String field, int maxLength) {
         JsonNode v = body.path(field);
         if (v.isMissingNode() || v.isNull()) {
@@ -26,7 +26,9 @@ public final class Fields {
         if (v.asText().length() > maxLength) {
             throw HttpError.badRequest("'" + field + "' is longer than " + maxLength + " characters");
         }
-        return v.asText().isBlank() ? null : v.asText().trim();
+        // Blank by what trim() takes away (controls too), or "\u0001" would come back as "".
+        String text = v.asText().trim();
+        return text.isEmpty() ? null : text;
     }
 
     /** A whole number in a range; {@code null} when absent and not required. */

@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory is bounded: each subscriber has a queue of at most {@code queueCapacity} events. A
  * subscriber that falls that far behind (a slow or stalled browser) is dropped, never buffered
- * without limit; its browser reconnects and catches up from the ring, or resets.
+ * without limit; its browser reconnects and catches up from the ring, or resets. A client that
+ * resumes having missed more than its queue holds gets a reset too, never part of what it missed.
+ * At most {@code maxClients} subscribers at once (503 beyond), and {@code maxPerOwner} of one
+ * owner (a user: 429 beyond), so one user's tabs or a script cannot take every stream.
  */
 public final class LiveEvents {
 
@@ -60,24 +63,32 @@ public final class LiveEvents {
     private final String boot;
     private final int ringSize;
     private final int maxClients;
+    private final int maxPerOwner;
     private final int queueCapacity;
+    private final java.util.Map<String, Integer> perOwner = new java.util.HashMap<>();
     private final ArrayDeque<Event> ring = new ArrayDeque<>();
     private final Set<Subscription> subscribers = ConcurrentHashMap.newKeySet();
     private final Counter published;
     private final Counter dropped;
+    private final Counter refusedPerOwner;
     private long seq;
+    /** What a client over its own limit is told to wait; a tab being closed frees its slot at once. */
+    private static final long RETRY_AFTER_S = 5;
 
-    public LiveEvents(int ringSize, int maxClients, int queueCapacity, MeterRegistry registry) {
+    public LiveEvents(int ringSize, int maxClients, int maxPerOwner, int queueCapacity, MeterRegistry registry) {
         byte[] b = new byte[6];
         new SecureRandom().nextBytes(b);
         this.boot = java.util.HexFormat.of().formatHex(b);
         this.ringSize = ringSize;
         this.maxClients = maxClients;
+        this.maxPerOwner = maxPerOwner;
         this.queueCapacity = queueCapacity;
         this.published = Counter.builder("hub.live.events.published").description("events published to live clients")
                 .register(registry);
         this.dropped = Counter.builder("hub.live.clients.dropped")
                 .description("live clients disconnected for falling behind (their queue was full)").register(registry);
+        this.refusedPerOwner = Counter.builder("hub.live.clients.refused")
+                .description("live streams refused because their user had live.max-clients-per-user open").register(registry);
         Gauge.builder("hub.live.clients", subscribers, Set::size).description("connected live clients").register(registry);
     }
 
@@ -117,7 +128,7 @@ public final class LiveEvents {
         }
         published.increment();
         for (Subscription s : tooSlow) {
-            if (subscribers.remove(s)) {
+            if (release(s)) {
                 dropped.increment();
                 log.info("live client dropped: {} events behind", queueCapacity);
                 s.sink.drop("more than " + queueCapacity + " events behind");
@@ -127,30 +138,55 @@ public final class LiveEvents {
     }
 
     /**
-     * Subscribes from just after {@code lastEventId} (null: from now on), to every event. Throws
-     * a 503 when {@code maxClients} are connected.
+     * Subscribes from just after {@code lastEventId} (null: from now on), to every event, for no
+     * owner in particular. Throws a 503 when {@code maxClients} are connected.
      */
     public Subscription subscribe(String lastEventId, Sink sink) {
-        return subscribe(lastEventId, sink, audience -> true);
+        return subscribe(lastEventId, sink, audience -> true, null);
     }
 
-    /** Subscribes to every event, but incident events only for the incidents {@code sees} admits. */
-    public Subscription subscribe(String lastEventId, Sink sink, Predicate<Audience> sees) {
+    /**
+     * Subscribes to every event, but incident events only for the incidents {@code sees} admits.
+     * Throws a 503 when {@code maxClients} are connected, a 429 when {@code owner} (a user name;
+     * null: none) has {@code maxPerOwner} streams open already.
+     */
+    public Subscription subscribe(String lastEventId, Sink sink, Predicate<Audience> sees, String owner) {
         synchronized (this) {
             if (subscribers.size() >= maxClients) {
                 throw new HttpError(503, "too many live clients (" + maxClients + "); retry later");
             }
-            Subscription s = new Subscription(sink, sees);
+            if (owner != null && perOwner.getOrDefault(owner, 0) >= maxPerOwner) {
+                refusedPerOwner.increment();
+                throw HttpError.tooManyRequests("you have " + maxPerOwner + " live streams open already; close one (another tab"
+                        + " or device) and retry", RETRY_AFTER_S);
+            }
+            Subscription s = new Subscription(sink, sees, owner);
             if (lastEventId != null && !lastEventId.isBlank()) {
                 replay(lastEventId.trim(), s);
             }
             subscribers.add(s);
+            if (owner != null) {
+                perOwner.merge(owner, 1, Integer::sum);
+            }
             return s;
         }
     }
 
     public void unsubscribe(Subscription s) {
-        subscribers.remove(s);
+        release(s);
+    }
+
+    /** Removes a subscriber once (true the one time it was there) and gives its owner's slot back. */
+    private boolean release(Subscription s) {
+        if (!subscribers.remove(s)) {
+            return false;
+        }
+        if (s.owner != null) {
+            synchronized (this) {
+                perOwner.computeIfPresent(s.owner, (owner, n) -> n > 1 ? n - 1 : null);
+            }
+        }
+        return true;
     }
 
     /** The wire id of an event number. */
@@ -162,7 +198,8 @@ public final class LiveEvents {
     private void replay(String lastEventId, Subscription s) {
         long last = parse(lastEventId);
         long oldestKept = ring.isEmpty() ? seq + 1 : ring.peekFirst().seq();
-        if (last < 0 || last > seq || last < oldestKept - 1) {
+        // More missed than the queue holds would be replayed in part: a gap the client never sees.
+        if (last < 0 || last > seq || last < oldestKept - 1 || seq - last > queueCapacity) {
             s.offer(new Event(seq, RESET, "{}", null));
             return;
         }
@@ -190,11 +227,13 @@ public final class LiveEvents {
 
         private final Sink sink;
         private final Predicate<Audience> sees;
+        private final String owner;
         private final ArrayDeque<Event> queue = new ArrayDeque<>();
 
-        private Subscription(Sink sink, Predicate<Audience> sees) {
+        private Subscription(Sink sink, Predicate<Audience> sees, String owner) {
             this.sink = sink;
             this.sees = sees;
+            this.owner = owner;
         }
 
         private boolean offer(Event e) {

@@ -1,5 +1,8 @@
 package org.communityguard.hub.api;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -80,20 +83,65 @@ public record Request(
         return accept != null && accept.trim().toLowerCase(Locale.ROOT).startsWith("text/csv");
     }
 
-    /** The body as a JSON object, or a 400 that says what is wrong. */
+    /**
+     * The body as a JSON object, or a 400 that says what is wrong: the one place request bodies are
+     * parsed. One object and nothing after it ({@code {"rating":5}{"rating":1}} is not a body), each
+     * key once (readers disagree on which of two to take), and no text the database cannot store:
+     * U+0000 or a surrogate without its pair, valid as JSON escapes, would come back as a 500.
+     */
     public JsonNode jsonBody() {
         if (body.length == 0) {
             throw HttpError.badRequest("a JSON body is required");
         }
+        JsonNode node;
         try {
-            JsonNode node = json.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw HttpError.badRequest("the body must be a JSON object");
-            }
-            return node;
+            node = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(body);
         } catch (IOException e) {
-            throw HttpError.badRequest("the body is not valid JSON");
+            String message = e instanceof JsonProcessingException p ? p.getOriginalMessage() : null;
+            throw HttpError.badRequest(message != null && message.startsWith("Duplicate field")
+                    ? "the body names a field twice" : "the body is not valid JSON");
         }
+        if (node == null || !node.isObject()) {
+            throw HttpError.badRequest("the body must be a JSON object");
+        }
+        if (!storable(node)) {
+            throw HttpError.badRequest("the body holds U+0000 or a surrogate without its pair, which cannot be stored");
+        }
+        return node;
+    }
+
+    private static boolean storable(JsonNode node) {
+        if (node.isTextual()) {
+            return storable(node.textValue());
+        }
+        for (var fields = node.fields(); fields.hasNext(); ) {
+            var field = fields.next();
+            if (!storable(field.getKey()) || !storable(field.getValue())) {
+                return false;
+            }
+        }
+        for (int i = 0; node.isArray() && i < node.size(); i++) {
+            if (!storable(node.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean storable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public String requiredText(JsonNode body, String field, int maxLength) {

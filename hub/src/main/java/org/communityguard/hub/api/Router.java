@@ -34,6 +34,11 @@ public final class Router {
         return routes;
     }
 
+    /** Whether the route of this request takes uploads ({@link Route#upload}); false for no route. */
+    public boolean takesUploads(HttpMethod method, String uri) {
+        return route(method, new io.netty.handler.codec.http.QueryStringDecoder(uri).path()) instanceof Match m && m.route().upload();
+    }
+
     public Object route(HttpMethod method, String path) {
         String[] parts = split(path);
         Set<String> allowed = new TreeSet<>();

@@ -33,6 +33,18 @@ public final class HubSettings {
     public static final Setting<Duration> HTTP_REQUEST_TIMEOUT = new Setting<>("http.request-timeout",
             new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(60),
             "a request whose headers and body have not all arrived this long after its first byte is answered 408 and its connection closed (allow a 5 MB photo upload over a slow phone link)");
+    public static final Setting<Integer> HTTP_MAX_HEADER_BYTES = new Setting<>("http.max-header-bytes",
+            new SettingType.Int(1024, 1024 * 1024, "bytes"), 16 * 1024,
+            "largest header block of an HTTP request (cookies and tokens included); larger requests are answered 431 and closed");
+    public static final Setting<Integer> HTTP_MAX_BODY_BYTES = new Setting<>("http.max-body-bytes",
+            new SettingType.Int(1024, 64 * 1024 * 1024, "bytes"), 64 * 1024,
+            "largest request body of every route that takes no upload; larger bodies are answered 413 before they are read");
+    public static final Setting<Integer> HTTP_MAX_UPLOAD_BYTES = new Setting<>("http.max-upload-bytes",
+            new SettingType.Int(1024, 256 * 1024 * 1024, "bytes"), 6 * 1024 * 1024,
+            "largest request body of a route that takes uploads (a resident's report with its photo, at most 5 MB); larger are answered 413 before they are read");
+    public static final Setting<Integer> HTTP_UPLOAD_BUDGET_BYTES = new Setting<>("http.upload-budget-bytes",
+            new SettingType.Int(1024, 1024 * 1024 * 1024, "bytes"), 64 * 1024 * 1024,
+            "bytes of uploads the hub holds at once, all connections together (each counted at its Content-Length); an upload beyond is answered 503 with Retry-After");
     public static final Setting<Boolean> HTTP_METRICS_REQUIRE_KEY = new Setting<>("http.metrics-require-key",
             new SettingType.Bool(), false,
             "/metrics answers only to an API key with the metrics:read scope (or an admin's token); off: anyone who reaches the HTTP port reads it (docs/data-sharing.md)");
@@ -107,6 +119,9 @@ public final class HubSettings {
     public static final Setting<Duration> INGEST_RETRY_TIMEOUT = new Setting<>("ingest.retry-timeout",
             new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofSeconds(15),
             "how long a batch is retried against a failing database before the gateway is told to resend later (PUBACK 0x97)");
+    public static final Setting<Integer> INGEST_MAX_UNPROVISIONED = new Setting<>("ingest.max-unprovisioned-devices",
+            new SettingType.Int(0, 1_000_000, "devices"), 1000,
+            "devices in no site file listed in the registry per gateway (GET /api/devices?provisioned=false); readings of further ones are still stored, flagged unprovisioned, but the devices are not listed (a gateway inventing ids cannot fill the registry)");
 
     public static final Setting<Duration> INGEST_DB_TIMEOUT = new Setting<>("ingest.db-timeout",
             new SettingType.Time(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofSeconds(5),
@@ -145,6 +160,9 @@ public final class HubSettings {
     public static final Setting<Integer> LIVE_MAX_CLIENTS = new Setting<>("live.max-clients",
             new SettingType.Int(1, 100_000, "streams"), 500,
             "live event streams open at once; more are answered 503");
+    public static final Setting<Integer> LIVE_MAX_CLIENTS_PER_USER = new Setting<>("live.max-clients-per-user",
+            new SettingType.Int(1, 10_000, "streams"), 10,
+            "live event streams one user may have open at once (tabs, phones); more are answered 429");
     public static final Setting<Integer> LIVE_CLIENT_QUEUE = new Setting<>("live.client-queue-events",
             new SettingType.Int(16, 100_000, "events"), 1000,
             "events a live stream may fall behind before it is closed (the browser reconnects and catches up)");
@@ -214,15 +232,17 @@ public final class HubSettings {
     public static final List<Setting<?>> ALL = List.of(
             HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY, HTTP_METRICS_REQUIRE_KEY,
             HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_TIMEOUT,
+            HTTP_MAX_HEADER_BYTES, HTTP_MAX_BODY_BYTES, HTTP_MAX_UPLOAD_BYTES, HTTP_UPLOAD_BUDGET_BYTES,
             UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_CONNECT_TIMEOUT, UPLINK_MAX_CONNECTIONS,
             UPLINK_GATEWAYS,
             UPLINK_TLS_CERT, UPLINK_TLS_KEY, UPLINK_TLS_CLIENT_CA,
             DB_URL, DB_USER, DB_PASSWORD, DB_TIMESCALE, DB_POOL_SIZE,
             DB_CONNECT_TIMEOUT, DB_STATEMENT_TIMEOUT, DB_VALIDATION_TIMEOUT, DB_KEEPALIVE, DB_MAX_LIFETIME, DB_EMBEDDED_DIR,
             INGEST_WRITERS, INGEST_QUEUE_READINGS, INGEST_TX_READINGS, INGEST_RETRY_TIMEOUT, INGEST_DB_TIMEOUT,
+            INGEST_MAX_UNPROVISIONED,
             ADMIN_PASSWORD, TOKEN_TTL, API_KEY_RATE, SESSION_TTL, SESSION_IDLE,
             LOGIN_MAX_FAILURES_USER, LOGIN_MAX_FAILURES_ADDRESS, LOGIN_FAILURE_WINDOW,
-            LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_CLIENT_QUEUE, LIVE_RECONCILE, ROLLUP_EVERY,
+            LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_MAX_CLIENTS_PER_USER, LIVE_CLIENT_QUEUE, LIVE_RECONCILE, ROLLUP_EVERY,
             SITE_FILE,
             INCIDENT_LIVENESS_INTERVAL,
             LOOP_POLL, NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT, NOTIFY_SMTP_TLS,

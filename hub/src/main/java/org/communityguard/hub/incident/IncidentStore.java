@@ -24,7 +24,9 @@ public final class IncidentStore {
 
     // A device missing from the registry (unprovisioned, or not in the site file) is located at
     // its gateway: the gateway's community, no building, and the summary says so. A gateway's own
-    // incident (device_id = gateway_id) is named by the gateway.
+    // incident (device_id = gateway_id) is named by the gateway. A device registered to another
+    // gateway (only its safety alarms get through, ingest.GatewayBinding) is located where it is
+    // registered, and the summary names the gateway that reported it.
     private static final String OPEN_SQL = """
             INSERT INTO incidents (type, severity, community_id, building_id, device_id, gateway_id,
                                    occurred_at, summary, details)
@@ -35,6 +37,9 @@ public final class IncidentStore {
                                WHEN d.id IS NULL OR NOT d.provisioned
                                THEN ' (not a registered device; located at gateway ' || k.gateway_id
                                     || coalesce(', ' || g.name, '') || ')'
+                               WHEN d.gateway_id IS DISTINCT FROM k.gateway_id
+                               THEN ' (reported by gateway ' || k.gateway_id || ', not its own gateway '
+                                    || coalesce(d.gateway_id, 'none') || ')'
                                ELSE '' END,
                    k.details
             FROM (SELECT ?::text AS type, ?::text AS severity, ?::text AS device_id, ?::text AS gateway_id,

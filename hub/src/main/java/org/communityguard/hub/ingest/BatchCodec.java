@@ -71,7 +71,8 @@ public final class BatchCodec {
         if (root == null || !root.isObject()) {
             return new Invalid("the batch must be a JSON object");
         }
-        if (!root.path("v").isIntegralNumber() || root.path("v").asInt() != 1) {
+        // As a long: read as an int, 2^32 + 1 wraps round to 1.
+        if (!isLong(root.path("v")) || root.path("v").asLong() != 1) {
             return new Invalid("unsupported contract version v=" + root.path("v") + ", this hub speaks v=1");
         }
         String gateway = root.path("gateway").asText(null);

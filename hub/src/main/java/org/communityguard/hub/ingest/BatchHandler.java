@@ -100,11 +100,16 @@ final class BatchHandler extends ChannelInboundHandlerAdapter {
                     invalid.detail()));
             return;
         }
-        UplinkBatch batch = ((BatchCodec.Decoded) result).batch();
-        if (!batch.gatewayId().equals(gatewayId)) {
+        UplinkBatch decoded = ((BatchCodec.Decoded) result).batch();
+        if (!decoded.gatewayId().equals(gatewayId)) {
             reply(ctx, shared.violations().rejectBatch(gatewayId, packetId, MqttReasonCodes.PubAck.NOT_AUTHORIZED,
-                    "batch names gateway " + batch.gatewayId()));
+                    "batch names gateway " + decoded.gatewayId()));
             return;
+        }
+        GatewayBinding.Checked checked = shared.binding().check(decoded);
+        UplinkBatch batch = checked.batch();
+        if (!checked.foreignAlarms().isEmpty()) {
+            shared.violations().foreignAlarms(gatewayId, batch.batchId(), checked.foreignAlarms());
         }
         if (!batch.rejected().isEmpty()) {
             shared.violations().rejectedReadings(gatewayId, batch.batchId(), batch.rejected());
@@ -135,7 +140,8 @@ final class BatchHandler extends ChannelInboundHandlerAdapter {
             props = new MqttProperties();
             UplinkBatch.Rejected first = rejected.get(0);
             props.add(new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(),
-                    rejected.size() + " readings refused; first at index " + first.index() + ": " + first.detail()));
+                    rejected.size() + " readings refused; first at index " + first.index() + " (" + first.reason() + "): "
+                            + first.detail()));
             props.add(new MqttProperties.UserProperty("rejected", Integer.toString(rejected.size())));
         }
         return MqttMessageBuilders.pubAck().packetId(packetId)

@@ -1,7 +1,9 @@
 package org.communityguard.hub.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One reading of an uplink batch (docs/uplink.md), checked by {@link BatchCodec}.
@@ -23,7 +25,37 @@ public record IncomingReading(
         List<String> flags,
         ObjectNode data) {
 
+    /**
+     * The device profile's events that report an alarm by themselves (the gateway's priority lane
+     * less {@code access}, which is a card being used, not an alarm).
+     */
+    private static final Set<String> SAFETY_EVENTS = Set.of("alarm", "forced_open", "held_open", "tamper", "fault",
+            "cover_opened");
+
     public boolean isEvent(String event) {
         return "event".equals(kind) && event.equals(data.path("event").asText(null));
+    }
+
+    /**
+     * An alarm the device raised itself: one of its safety events, or a smoke detector's own
+     * {@code alarm: true} verdict in telemetry (the same fire as its alarm event). Measurements
+     * over a threshold are not: they are the hub's judgement of routine telemetry.
+     */
+    public boolean isSafetyAlarm() {
+        if ("event".equals(kind)) {
+            return SAFETY_EVENTS.contains(data.path("event").asText(""));
+        }
+        return "telemetry".equals(kind) && "smoke_detector".equals(deviceType) && data.path("alarm").booleanValue();
+    }
+
+    /** This reading with {@code flag} added (itself when it has it already). */
+    public IncomingReading withFlag(String flag) {
+        if (flags.contains(flag)) {
+            return this;
+        }
+        List<String> more = new ArrayList<>(flags.size() + 1);
+        more.addAll(flags);
+        more.add(flag);
+        return new IncomingReading(deviceId, deviceType, kind, time, receivedAt, deviceTs, seq, List.copyOf(more), data);
     }
 }

@@ -31,8 +31,8 @@ import java.util.concurrent.Executor;
 public final class UplinkInitializer extends ChannelInitializer<SocketChannel> {
 
     /** What every connection's handlers share. */
-    record Shared(BatchCodec codec, IngestPipeline pipeline, Violations violations, GatewaySessions sessions,
-                  int receiveMaximum, int maxPacketBytes, Duration connectTimeout) {
+    record Shared(BatchCodec codec, GatewayBinding binding, IngestPipeline pipeline, Violations violations,
+                  GatewaySessions sessions, int receiveMaximum, int maxPacketBytes, Duration connectTimeout) {
     }
 
     /** Connection limits of the uplink, checked before any handler sees a byte. */
@@ -47,9 +47,10 @@ public final class UplinkInitializer extends ChannelInitializer<SocketChannel> {
     private final SslContext tls;
 
     /** @param tls null for plain TCP */
-    public UplinkInitializer(BatchCodec codec, IngestPipeline pipeline, GatewayCredentials gateways, Executor authExecutor,
-                             int receiveMaximum, int maxPacketBytes, Limits limits, SslContext tls, MeterRegistry registry) {
-        this.shared = new Shared(codec, pipeline, new Violations(registry), new GatewaySessions(registry),
+    public UplinkInitializer(BatchCodec codec, GatewayBinding binding, IngestPipeline pipeline, GatewayCredentials gateways,
+                             Executor authExecutor, int receiveMaximum, int maxPacketBytes, Limits limits, SslContext tls,
+                             MeterRegistry registry) {
+        this.shared = new Shared(codec, binding, pipeline, new Violations(registry), new GatewaySessions(registry),
                 receiveMaximum, maxPacketBytes, limits.connectTimeout());
         this.maxConnections = limits.maxConnections();
         // Gateways share addresses behind NAT and mobile carriers: a total limit only.

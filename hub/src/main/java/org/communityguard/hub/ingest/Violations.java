@@ -90,6 +90,20 @@ final class Violations {
                 gatewayId, batchId, rejected.size(), first.index(), first.reason(), first.detail());
     }
 
+    /**
+     * Counts safety alarms kept although their device is registered to another gateway or
+     * community ({@link GatewayBinding}): the binding was violated, the alarm still got through.
+     */
+    void foreignAlarms(String gatewayId, String batchId, java.util.List<UplinkBatch.Rejected> kept) {
+        for (UplinkBatch.Rejected r : kept) {
+            registry.counter("hub.foreign.safety.alarms", "reason", r.reason()).increment();
+        }
+        UplinkBatch.Rejected first = kept.get(0);
+        limiter.warn("foreign|" + gatewayId, "gateway {} batch {}: {} safety alarms of devices registered elsewhere kept,"
+                        + " flagged, first at index {} ({}: {})",
+                gatewayId, batchId, kept.size(), first.index(), first.reason(), first.detail());
+    }
+
     private void count(String reason) {
         counters.computeIfAbsent(reason, r -> Counter.builder("hub.uplink.rejections")
                 .description("uplink connections, batches and packets refused, by MQTT reason")

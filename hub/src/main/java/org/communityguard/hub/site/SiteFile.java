@@ -33,12 +33,27 @@ public record SiteFile(String community, String name, List<Gateway> gateways, Li
     private static final Set<String> TYPES = Set.of("lamp_post", "manhole", "smoke_detector", "door_access");
 
     public static SiteFile load(Path file) {
-        JsonNode root;
+        String text;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+            text = Files.readString(file);
         } catch (IOException e) {
             throw new ConfigException("cannot read site file " + file + ": " + e.getMessage());
         }
+        return parse(text, file.toString());
+    }
+
+    /**
+     * The site file's text, checked; {@code source} names it in messages. Bad text of any kind is a
+     * {@link ConfigException} that says where, never another exception.
+     */
+    public static SiteFile parse(String text, String source) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(text);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read site file " + source + ": " + e.getMessage());
+        }
+        String file = source;
         List<String> errors = new ArrayList<>();
         if (root == null || !root.isObject()) {
             throw new ConfigException("site file " + file + ": expected a map with community, buildings, devices");
@@ -49,7 +64,7 @@ public record SiteFile(String community, String name, List<Gateway> gateways, Li
         for (JsonNode g : root.path("gateways")) {
             String id = id(g, "id", "gateways[" + gateways.size() + "]", errors);
             gatewayIds.add(id);
-            gateways.add(new Gateway(id, g.path("name").asText(id)));
+            gateways.add(new Gateway(id, text(g, "name", id, "gateway '" + id + "'", errors)));
         }
         List<Building> buildings = new ArrayList<>();
         Set<String> buildingIds = new HashSet<>();
@@ -58,9 +73,9 @@ public record SiteFile(String community, String name, List<Gateway> gateways, Li
             if (!buildingIds.add(id)) {
                 errors.add("buildings: '" + id + "' appears twice");
             }
-            Double[] at = position(b, "building '" + id + "'", errors);
-            buildings.add(new Building(id, b.path("name").asText(id), b.hasNonNull("grid") ? b.path("grid").asText() : null,
-                    at[0], at[1]));
+            String where = "building '" + id + "'";
+            Double[] at = position(b, where, errors);
+            buildings.add(new Building(id, text(b, "name", id, where, errors), text(b, "grid", null, where, errors), at[0], at[1]));
         }
         List<Device> devices = new ArrayList<>();
         Set<String> deviceIds = new HashSet<>();
@@ -85,20 +100,21 @@ public record SiteFile(String community, String name, List<Gateway> gateways, Li
             }
             Integer interval = null;
             if (d.has("interval_s")) {
-                if (!d.path("interval_s").canConvertToInt() || d.path("interval_s").asInt() < 1) {
-                    errors.add(where + ": interval_s must be a positive number of seconds");
+                // Whole seconds: canConvertToInt alone takes 2.5 and cuts it to 2.
+                if (!d.path("interval_s").isIntegralNumber() || !d.path("interval_s").canConvertToInt() || d.path("interval_s").asInt() < 1) {
+                    errors.add(where + ": interval_s must be a whole number of seconds, 1 or more");
                 } else {
                     interval = d.path("interval_s").asInt();
                 }
             }
             Double[] at = position(d, where, errors);
-            devices.add(new Device(id, type, building, gateway,
-                    d.hasNonNull("location") ? d.path("location").asText() : null, interval, at[0], at[1]));
+            devices.add(new Device(id, type, building, gateway, text(d, "location", null, where, errors), interval, at[0], at[1]));
         }
+        String name = text(root, "name", community, "community", errors);
         if (!errors.isEmpty()) {
             throw new ConfigException("site file " + file + " is invalid:\n  " + String.join("\n  ", errors));
         }
-        return new SiteFile(community, root.path("name").asText(community), gateways, buildings, devices);
+        return new SiteFile(community, name, gateways, buildings, devices);
     }
 
     // x and y together or neither, each a number 0..100.
@@ -119,6 +135,32 @@ public record SiteFile(String community, String name, List<Gateway> gateways, Li
             return new Double[] {null, null};
         }
         return new Double[] {x.asDouble(), y.asDouble()};
+    }
+
+    /**
+     * An optional text field ({@code absent} when missing or null) that the database can store:
+     * U+0000 or a surrogate without its pair (YAML's {@code "\0"} and {@code "\uD800"}) is an error
+     * naming the entry, not PostgreSQL's refusal at start-up.
+     */
+    private static String text(JsonNode node, String field, String absent, String where, List<String> errors) {
+        if (!node.hasNonNull(field)) {
+            return absent;
+        }
+        String value = node.path(field).asText();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == 0) {
+                errors.add(where + ": " + field + " holds U+0000, which the database cannot store");
+                return absent;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                errors.add(where + ": " + field + " holds a surrogate without its pair, which is no text");
+                return absent;
+            }
+        }
+        return value;
     }
 
     private static String id(JsonNode node, String field, String where, List<String> errors) {

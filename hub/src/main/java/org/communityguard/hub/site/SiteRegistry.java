@@ -8,10 +8,17 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Loads a site file into the registry tables. Idempotent: inserts or updates, never deletes. */
+/**
+ * Loads a site file into the registry tables. Idempotent: inserts or updates, never deletes.
+ * A load is announced on {@link #CHANGED_CHANNEL} when it commits, so every hub of the database
+ * checks its gateways' readings against it at once (ingest.GatewayBinding).
+ */
 public final class SiteRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(SiteRegistry.class);
+
+    /** The PostgreSQL notification channel of registry changes. */
+    public static final String CHANGED_CHANNEL = "device_registry";
 
     private final DataSource dataSource;
 
@@ -77,6 +84,9 @@ public final class SiteRegistry {
                         ps.addBatch();
                     }
                     ps.executeBatch();
+                }
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANGED_CHANNEL + "', '')")) {
+                    ps.execute();
                 }
                 c.commit();
             } catch (SQLException e) {

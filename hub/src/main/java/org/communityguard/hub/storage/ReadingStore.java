@@ -3,6 +3,7 @@ package org.communityguard.hub.storage;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
@@ -32,11 +33,13 @@ public final class ReadingStore {
     private static final int FLUSH_CHARS = 256 * 1024;
 
     private final ObjectWriter json;
-    private final UnprovisionedDevices unprovisioned = new UnprovisionedDevices();
+    private final UnprovisionedDevices unprovisioned;
 
-    public ReadingStore(ObjectMapper json) {
+    /** @param maxUnprovisionedPerGateway devices in no registry listed per gateway (UnprovisionedDevices) */
+    public ReadingStore(ObjectMapper json, int maxUnprovisionedPerGateway, MeterRegistry metrics) {
         // The COPY buffer outlives each value: Jackson must not close it after writing one.
         this.json = json.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        this.unprovisioned = new UnprovisionedDevices(maxUnprovisionedPerGateway, metrics);
     }
 
     /** A batch's idempotency key. */
@@ -99,7 +102,7 @@ public final class ReadingStore {
 
     /**
      * Streams the readings of {@code batches} into the readings table with one COPY, and enters
-     * devices their gateway flagged {@code unprovisioned} in the registry.
+     * devices flagged {@code unprovisioned} in the registry.
      */
     public void copy(Connection c, List<UplinkBatch> batches) throws SQLException {
         unprovisioned.register(c, batches);

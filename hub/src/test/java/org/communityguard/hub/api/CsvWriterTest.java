@@ -47,4 +47,12 @@ class CsvWriterTest {
         assertThat(CsvWriter.number(0.0001)).isEqualTo("0.0001");
         assertThat(CsvWriter.number(null)).isEmpty();
     }
+
+    /** Found by CsvExportFuzzTest: NaN and infinity (a float8 column can hold them) threw NumberFormatException: a 500. */
+    @Test
+    void aNumberThatIsNoNumberIsAnEmptyField() {
+        assertThat(CsvWriter.number(Double.NaN)).isEmpty();
+        assertThat(CsvWriter.number(Double.POSITIVE_INFINITY)).isEmpty();
+        assertThat(CsvWriter.number(Double.NEGATIVE_INFINITY)).isEmpty();
+    }
 }

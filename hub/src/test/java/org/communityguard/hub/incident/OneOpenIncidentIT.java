@@ -25,6 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * One open incident per device and type, enforced by the database: three hub instances on one
  * database, four writer threads each, twelve gateway connections, all reporting the same alarming
  * devices at once. (ThingsBoard opens duplicate alarms in this situation, its issue #5652.)
+ * The twelve gateways are not the devices' own (gw-sunny-1 is, in the demo site file): all they
+ * send are safety alarms, which get through from any gateway, flagged {@code foreign_gateway}
+ * (docs/uplink.md, "A gateway's devices").
  */
 @ExtendWith(RealServers.class)
 class OneOpenIncidentIT {

@@ -229,6 +229,16 @@ class BatchCodecTest {
         assertThat(batch.readings().get(0).deviceTs()).isEqualTo(-62135596800000L);
     }
 
+    /** Found by BatchCodecFuzzTest: v was read as an int, so 2^32 + 1 and 2^64 + 1 wrapped round to 1. */
+    @Test
+    void aVersionThatOnlyWrapsRoundToOneIsNotOne() {
+        for (String v : new String[] {"4294967297", "18446744073709551617"}) {
+            String json = "{\"v\": " + v + ", \"gateway\": \"gw\", \"batch\": \"b1\", \"readings\": [" + reading("\"rx\": 1763764800000", "{}") + "]}";
+            BatchCodec.Result result = codec.decode(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+            assertThat(result).as("v = %s", v).isInstanceOf(BatchCodec.Invalid.class);
+        }
+    }
+
     private static String reading(String timeFields, String data) {
         return "{\"device\": \"d1\", \"type\": \"manhole\", \"kind\": \"telemetry\", " + timeFields + ", \"data\": " + data + "}";
     }

@@ -2,15 +2,15 @@ package org.communityguard.hub.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.communityguard.hub.ingest.UplinkTestClient.batch;
+import static org.communityguard.hub.ingest.UplinkTestClient.reading;
 
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.communityguard.hub.Hub;
@@ -36,16 +36,6 @@ class PoisonReadingIT {
     private static final Map<String, String> ONE_WRITER = Map.of("HUB_INGEST_WRITERS", "1",
             "HUB_INGEST_RETRY_TIMEOUT", "10m",
             "HUB_UPLINK_GATEWAYS", HubFixture.GATEWAY + ":" + HubFixture.GATEWAY_SECRET + "," + GATEWAY_B + ":" + SECRET_B);
-
-    private static byte[] batch(String gateway, String... readings) {
-        return ("{\"v\": 1, \"gateway\": \"" + gateway + "\", \"batch\": \"" + UUID.randomUUID() + "\", \"readings\": ["
-                + String.join(",", readings) + "]}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String reading(String device, String type, String kind, long rx, String data) {
-        return "{\"device\": \"" + device + "\", \"type\": \"" + type + "\", \"kind\": \"" + kind + "\", \"rx\": " + rx
-                + ", \"data\": " + data + "}";
-    }
 
     @Test
     void readingsPostgresWouldRefuseAreRejectedAndTheAlarmBesideThemOpensItsFire(TimescaleDb timescale) throws Exception {

@@ -1,6 +1,7 @@
 package org.communityguard.hub.ingest;
 
 import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -21,6 +22,18 @@ public final class UplinkTestClient implements AutoCloseable {
     }
 
     private final MqttAsyncClient client;
+
+    /** A v1 batch of {@code readings} (JSON objects) under a fresh batch key. */
+    public static byte[] batch(String gateway, String... readings) {
+        return ("{\"v\": 1, \"gateway\": \"" + gateway + "\", \"batch\": \"" + UUID.randomUUID() + "\", \"readings\": ["
+                + String.join(",", readings) + "]}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A reading without device time: timed by its receive time {@code rx}. */
+    public static String reading(String device, String type, String kind, long rx, String data) {
+        return "{\"device\": \"" + device + "\", \"type\": \"" + type + "\", \"kind\": \"" + kind + "\", \"rx\": " + rx
+                + ", \"data\": " + data + "}";
+    }
 
     public UplinkTestClient(int port, String gatewayId, String secret) throws MqttException {
         client = new MqttAsyncClient("tcp://127.0.0.1:" + port, gatewayId, new MemoryPersistence());

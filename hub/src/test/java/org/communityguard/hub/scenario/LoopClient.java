@@ -12,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.communityguard.hub.Hub;
 import org.communityguard.hub.HubFixture;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -33,18 +35,14 @@ public final class LoopClient {
     }
 
     private static final AtomicLong BATCHES = new AtomicLong(System.currentTimeMillis());
+    private static final Pattern LOOP_RUNS = Pattern.compile("(?m)^hub_loop_runs_total (\\S+)$");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
-    private volatile Hub hub;
+    private final Hub hub;
 
     public LoopClient(Hub hub) {
         this.hub = hub;
-    }
-
-    /** After a restart the hub has new ports. */
-    public void use(Hub newHub) {
-        this.hub = newHub;
     }
 
     public ObjectMapper json() {
@@ -158,6 +156,22 @@ public final class LoopClient {
         long[] id = {-1};
         await().atMost(Duration.ofSeconds(20)).until(() -> (id[0] = incidentAt(token, deviceId, "dispatched")) > 0);
         return id[0];
+    }
+
+    /**
+     * Waits until a pass of the hub's incident loop that began after this call has completed:
+     * whatever was due by then (a dispatch, an escalation, a resident alert) has been done, and
+     * what has not happened will not have happened for want of a pass.
+     */
+    public void awaitLoopPass() {
+        long seen = loopRuns();
+        // The pass running now may have begun before this call; the one after it began after.
+        await().atMost(Duration.ofSeconds(30)).until(() -> loopRuns() >= seen + 2);
+    }
+
+    private long loopRuns() {
+        Matcher m = LOOP_RUNS.matcher(hub.scrapeMetrics());
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
     }
 
     /** Creates a staff account through the admin API. */

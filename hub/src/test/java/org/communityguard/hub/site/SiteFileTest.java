@@ -38,4 +38,34 @@ class SiteFileTest {
                 .hasMessageContaining("device 'd1': x and y must be numbers")
                 .hasMessageNotContaining("'d2'");
     }
+
+    /** Found by SiteFileFuzzTest: 2.5 was stored as 2, silently. */
+    @Test
+    void aFractionalIntervalIsRefusedNotCut() {
+        assertThatThrownBy(() -> SiteFile.parse("""
+                community: c1
+                gateways: [{id: gw-1}]
+                devices:
+                  - {id: d1, type: manhole, gateway: gw-1, interval_s: 2.5}
+                """, "site.yaml")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("device 'd1': interval_s must be a whole number of seconds");
+    }
+
+    /**
+     * Found by SiteFileFuzzTest: text the database cannot store (U+0000) was read, and the hub then
+     * failed to start on PostgreSQL's error instead of a message naming the entry.
+     */
+    @Test
+    void textTheDatabaseCannotStoreIsRefusedWithItsEntry() {
+        assertThatThrownBy(() -> SiteFile.parse("""
+                community: c1
+                gateways: [{id: gw-1}]
+                buildings:
+                  - {id: B1, name: "Building\\0 one"}
+                devices:
+                  - {id: d1, type: manhole, gateway: gw-1, location: "stair\\0well"}
+                """, "site.yaml")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("building 'B1': name holds U+0000")
+                .hasMessageContaining("device 'd1': location holds U+0000");
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import org.communityguard.hub.Hub;
 import org.communityguard.hub.ingest.IncomingReading;
@@ -37,7 +38,7 @@ class CopyTextTest {
                 null, 7L, List.of("clock_skew", "unprovisioned"), data);
         StringBuilder sb = new StringBuilder();
 
-        new ReadingStore(Hub.jsonMapper()).appendRow(new CopyText(sb), "gw-1", r);
+        new ReadingStore(Hub.jsonMapper(), 1000, new SimpleMeterRegistry()).appendRow(new CopyText(sb), "gw-1", r);
 
         String[] fields = sb.toString().split("\t", -1);
         assertThat(fields).hasSize(10);

@@ -3,6 +3,7 @@ package org.communityguard.hub.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -33,7 +34,7 @@ class PlainPostgresIT {
             assertThat(hub.database().timescale()).isFalse();
             UplinkBatch batch = ((BatchCodec.Decoded) new BatchCodec(Hub.jsonMapper())
                     .decode(getClass().getResourceAsStream("/uplink/batch-all-types.json"))).batch();
-            ReadingStore store = new ReadingStore(Hub.jsonMapper());
+            ReadingStore store = new ReadingStore(Hub.jsonMapper(), 1000, new SimpleMeterRegistry());
             try (Connection c = hub.database().dataSource().getConnection()) {
                 c.setAutoCommit(false);
                 assertThat(store.claim(c, List.of(batch))).hasSize(1);

@@ -98,7 +98,8 @@ public final class Loop implements AutoCloseable {
                 config.get(HubSettings.NOTIFY_RETRY_BUDGET), config.get(HubSettings.NOTIFY_RETRY_BUDGET_CRITICAL), lease,
                 config.get(HubSettings.NOTIFY_SENDERS)), poll, escalator::undelivered,
                 ids -> LoopListener.tell(listener, ids), metrics);
-        scheduler = new LoopScheduler(ds, dispatcher, escalator, new ResidentAlerts(timeline, outbox), sender, poll, listener);
+        scheduler = new LoopScheduler(ds, dispatcher, escalator, new ResidentAlerts(timeline, outbox), sender, poll, listener,
+                metrics);
         IncidentLoop loop = new IncidentLoop(ds, dispatcher, deadlines, timeline, outbox, audit, scheduler::wake,
                 sender::wake, listener);
         apis = new LoopApis(new LifecycleApi(ds, loop, new IncidentReader(json, audit)),

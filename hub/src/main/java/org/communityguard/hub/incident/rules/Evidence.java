@@ -2,11 +2,13 @@ package org.communityguard.hub.incident.rules;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Locale;
 import org.communityguard.hub.incident.Candidate;
 import org.communityguard.hub.incident.IncidentType;
 import org.communityguard.hub.incident.Note;
 import org.communityguard.hub.incident.Severity;
+import org.communityguard.hub.ingest.GatewayBinding;
 import org.communityguard.hub.ingest.IncomingReading;
 
 /**
@@ -15,6 +17,9 @@ import org.communityguard.hub.ingest.IncomingReading;
  * called when a rule fires, never per ordinary reading.
  */
 public final class Evidence {
+
+    private static final List<String> REGISTRY_FLAGS = List.of(GatewayBinding.UNPROVISIONED,
+            GatewayBinding.FOREIGN_GATEWAY, GatewayBinding.FOREIGN_COMMUNITY);
 
     private Evidence() {
     }
@@ -31,8 +36,11 @@ public final class Evidence {
         if (r.seq() != null) {
             details.put("seq", r.seq());
         }
-        if (r.flags().contains("unprovisioned")) {
-            details.put("unprovisioned", true);
+        // Where the device stands in the registry (ingest.GatewayBinding): someone must look into it.
+        for (String flag : REGISTRY_FLAGS) {
+            if (r.flags().contains(flag)) {
+                details.put(flag, true);
+            }
         }
         return details;
     }
