@@ -14,8 +14,8 @@
 # Every setting: docs/configuration.md.
 #
 # Device identity: the demo site file gives the lamp-posts and door controllers a key (their MQTT
-# account at the gateway's broker) and lets the smoke detectors and manholes post plain CoAP
-# (auth: none). The keys are made afresh at each start, into the scratch directory, mode 0600.
+# account at the gateway's broker) and lets the smoke detectors and manholes, and devices it does not
+# list, post plain CoAP (device_auth: none). The keys are made afresh at each start, into the scratch directory, mode 0600.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
