@@ -126,7 +126,7 @@ cat <<EOF
   edge metrics   http://localhost:$EDGE_METRICS_PORT/metrics
 
   Try it yourself:
-    mosquitto_pub -h ${mqtt_hostport%:*} -p ${mqtt_hostport##*:} -u lamp-b2-01 -P $lamp_key -q 1 -t devices/lamp-b2-01/telemetry \\
+    mosquitto_pub -h ${mqtt_hostport%:*} -p ${mqtt_hostport##*:} -i try-lamp-b2-01 -u lamp-b2-01 -P $lamp_key -q 1 -t devices/lamp-b2-01/telemetry \\
       -m '{"v":1,"type":"lamp_post","data":{"lamp_on":true,"leakage_ma":2.5}}'
     echo -n '{"v":1,"type":"smoke_detector","data":{"smoke_obscuration_pct_m":12.5}}' | \\
       coap-client -m post -t 50 -f - coap://localhost:$EDGE_COAP_PORT/telemetry/smoke-b3-01

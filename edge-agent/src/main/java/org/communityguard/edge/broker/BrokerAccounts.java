@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each refusal is counted in {@code edge_broker_refused_total{reason}} ({@code bad_credentials},
  * {@code publish_denied}, {@code read_denied}) and logged, at most one line a minute per reason
- * with the number held back, so a client hammering the broker cannot fill the disk.
+ * with the number held back, so a client hammering the broker cannot fill the disk. One refusal
+ * is not: a CONNECT without a user name is refused by Moquette itself (allow_anonymous off,
+ * CONNACK 0x04) before it asks this class, and Moquette 0.17 offers no hook for it. Letting such
+ * clients in to count them would cost the clear answer at CONNECT.
  */
 public final class BrokerAccounts implements IAuthenticator, IAuthorizatorPolicy {
 
