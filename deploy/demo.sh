@@ -7,10 +7,15 @@
 #
 # Defaults are embedded: an embedded PostgreSQL for the hub and an embedded MQTT broker in the
 # edge agent. Set HUB_DB_URL (with HUB_DB_USER, HUB_DB_PASSWORD) to use TimescaleDB, and
-# EDGE_BROKER_URL to use Mosquitto. Honoured: HUB_HTTP_PORT (8080), HUB_ADMIN_PASSWORD,
+# EDGE_BROKER_URL to use Mosquitto (give it the demo's accounts: edge-agent --mosquitto-accounts,
+# docs/edge-install.md). Honoured: HUB_HTTP_PORT (8080), HUB_ADMIN_PASSWORD,
 # HUB_UPLINK_PORT (1884), EDGE_BROKER_EMBEDDED_PORT (1883), EDGE_COAP_PORT (5683),
-# EDGE_METRICS_PORT (9100), DEMO_FIRE_AT (20s), DEMO_FIRE_BUILDING (B1). Every setting:
-# docs/configuration.md.
+# EDGE_COAP_DTLS_PORT (5684), EDGE_METRICS_PORT (9100), DEMO_FIRE_AT (20s), DEMO_FIRE_BUILDING (B1).
+# Every setting: docs/configuration.md.
+#
+# Device identity: the demo site file gives the lamp-posts and door controllers a key (their MQTT
+# account at the gateway's broker) and lets the smoke detectors and manholes, and devices it does not
+# list, post plain CoAP (device_auth: none). The keys are made afresh at each start, into the scratch directory, mode 0600.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,6 +23,7 @@ export HUB_HTTP_PORT=${HUB_HTTP_PORT:-8080}
 export HUB_UPLINK_PORT=${HUB_UPLINK_PORT:-1884}
 export EDGE_BROKER_EMBEDDED_PORT=${EDGE_BROKER_EMBEDDED_PORT:-1883}
 export EDGE_COAP_PORT=${EDGE_COAP_PORT:-5683}
+export EDGE_COAP_DTLS_PORT=${EDGE_COAP_DTLS_PORT:-5684}
 export EDGE_METRICS_PORT=${EDGE_METRICS_PORT:-9100}
 fire_at=${DEMO_FIRE_AT:-20s}
 fire_building=${DEMO_FIRE_BUILDING:-B1}
@@ -88,8 +94,15 @@ say "starting the hub (log: demo-data/hub.log)"
 pids+=($!)
 wait_for_port hub "$HUB_HTTP_PORT" "${pids[-1]}" 180
 
+# A key for every device of the site file that needs one (auth: psk), kept in the scratch directory for device-sim.
+keys=$run/devices.keys
+say "making the devices' keys ($keys)"
+(cd "$run/edge-agent" && EDGE_GATEWAY_ID=gw-sunny-1 EDGE_SITE_FILE="$run/site.yaml" EDGE_DEVICE_KEYS_FILE="$keys" \
+  java -jar edge-agent.jar --provision-missing) >/dev/null 2>"$logs/keys.log" || { cat "$logs/keys.log" >&2; die "could not make the device keys"; }
+lamp_key=$(grep '^lamp-b2-01:' "$keys" | cut -d: -f2)
+
 say "starting the edge agent gw-sunny-1 (log: demo-data/edge.log)"
-(cd "$run/edge-agent" && EDGE_GATEWAY_ID=gw-sunny-1 EDGE_SITE_FILE="$run/site.yaml" \
+(cd "$run/edge-agent" && EDGE_GATEWAY_ID=gw-sunny-1 EDGE_SITE_FILE="$run/site.yaml" EDGE_DEVICE_KEYS_FILE="$keys" \
   EDGE_UPLINK_URL="tcp://127.0.0.1:$HUB_UPLINK_PORT" EDGE_UPLINK_SECRET="$gateway_secret" \
   EDGE_PRIVACY_PSEUDONYM_KEY="$(random_secret 40)" \
   exec java -Xmx128m -jar edge-agent.jar) >"$logs/edge.log" 2>&1 &
@@ -106,12 +119,14 @@ cat <<EOF
   admin login    admin / $admin_password
   API            http://localhost:$HUB_HTTP_PORT/api/health, /api/incidents (POST /api/auth/token first)
   hub metrics    http://localhost:$HUB_HTTP_PORT/metrics
-  gateway MQTT   $mqtt_url   (devices/{id}/telemetry, devices/{id}/event)
-  gateway CoAP   coap://localhost:$EDGE_COAP_PORT   (POST /telemetry/{id}, /events/{id})
+  gateway MQTT   $mqtt_url   (devices/{id}/telemetry, devices/{id}/event; user = device id, password = its key)
+  gateway CoAP   coap://localhost:$EDGE_COAP_PORT   (POST /telemetry/{id}, /events/{id}; plain: smoke detectors, manholes)
+  gateway DTLS   coaps://localhost:$EDGE_COAP_DTLS_PORT   (a pre-shared key per device; none in the demo)
+  device keys    $keys   (id:key; the demo's lamp-posts and doors)
   edge metrics   http://localhost:$EDGE_METRICS_PORT/metrics
 
   Try it yourself:
-    mosquitto_pub -h ${mqtt_hostport%:*} -p ${mqtt_hostport##*:} -q 1 -t devices/lamp-b2-01/telemetry \\
+    mosquitto_pub -h ${mqtt_hostport%:*} -p ${mqtt_hostport##*:} -i try-lamp-b2-01 -u lamp-b2-01 -P $lamp_key -q 1 -t devices/lamp-b2-01/telemetry \\
       -m '{"v":1,"type":"lamp_post","data":{"lamp_on":true,"leakage_ma":2.5}}'
     echo -n '{"v":1,"type":"smoke_detector","data":{"smoke_obscuration_pct_m":12.5}}' | \\
       coap-client -m post -t 50 -f - coap://localhost:$EDGE_COAP_PORT/telemetry/smoke-b3-01
@@ -122,7 +137,8 @@ EOF
 
 say "starting device-sim: 42 devices (log: demo-data/sim.log)"
 (cd "$run/device-sim" && exec java -jar device-sim.jar --site "$run/site.yaml" --mqtt "$mqtt_url" \
-  --coap "coap://127.0.0.1:$EDGE_COAP_PORT" --fire-at "$fire_at" --fire-building "$fire_building") \
+  --coap "coap://127.0.0.1:$EDGE_COAP_PORT" --keys "$keys" --coaps "coaps://127.0.0.1:$EDGE_COAP_DTLS_PORT" \
+  --fire-at "$fire_at" --fire-building "$fire_building") \
   >"$logs/sim.log" 2>&1 &
 pids+=($!)
 

@@ -63,12 +63,16 @@ bench_edge() {
   kill -0 "$mosquitto_pid" 2>/dev/null || fail "Mosquitto did not start: $(cat "$work/mosquitto.log")"
   note "Mosquitto on 127.0.0.1:$broker_port"
 
+  # The load's devices are in no site file; without one the agent would serve no plain CoAP (every
+  # device must prove who it is, docs/site-file.md "Device identity"). Here none needs to.
+  printf 'community: bench\ndevice_auth: none\ndevices: []\n' >"$work/site.yaml"
+
   local started_ns agent_pid
   # The JVM options of deploy/systemd/communityguard-edge.service, so the figures are the field's.
   EDGE_JAVA_OPTS=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' deploy/systemd/communityguard-edge.service)
   [[ -n $EDGE_JAVA_OPTS ]] || fail "no JAVA_OPTS in deploy/systemd/communityguard-edge.service"
   started_ns=$(date +%s%N)
-  EDGE_GATEWAY_ID=gw-bench EDGE_BROKER_URL="tcp://127.0.0.1:$broker_port" \
+  EDGE_GATEWAY_ID=gw-bench EDGE_SITE_FILE="$work/site.yaml" EDGE_BROKER_URL="tcp://127.0.0.1:$broker_port" \
     EDGE_UPLINK_URL="tcp://127.0.0.1:$dead_port" EDGE_UPLINK_SECRET=bench-secret-0123456789 \
     EDGE_PRIVACY_PSEUDONYM_KEY=bench-pseudonym-key-0123456789-abcdef \
     EDGE_COAP_HOST=127.0.0.1 EDGE_COAP_PORT="$coap_port" EDGE_METRICS_HOST=127.0.0.1 EDGE_METRICS_PORT="$metrics_port" \

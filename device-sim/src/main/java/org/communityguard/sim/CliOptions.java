@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param timeOfDay null follows the clock
  */
 record CliOptions(boolean help, Path site, String mqtt, URI coap, Duration interval, Duration duration,
-                  List<Stage> stages, long seed, Set<String> devices, LocalTime timeOfDay, Duration summaryEvery) {
+                  List<Stage> stages, long seed, Set<String> devices, LocalTime timeOfDay, Duration summaryEvery,
+                  Path keys, URI coaps) {
 
     /** A scenario to stage {@code at} after start. */
     record Stage(Duration at, CliScenario scenario, String target) {
@@ -34,6 +35,9 @@ record CliOptions(boolean help, Path site, String mqtt, URI coap, Duration inter
               --site FILE               site file (docs/site-file.md), e.g. deploy/demo/site.yaml
               --mqtt URL                the gateway's MQTT broker, e.g. tcp://127.0.0.1:1883
               --coap URI                the gateway's CoAP endpoint, e.g. coap://127.0.0.1:5683
+              --keys FILE               the gateway's device keys file (id:hex-key): devices with a key log in
+                                        to MQTT as their id and speak DTLS over CoAP (needs --coaps)
+              --coaps URI               the gateway's CoAP-over-DTLS endpoint, e.g. coaps://127.0.0.1:5684
               --interval DURATION       time between two reports of a device, +-20%% jitter (default 5s)
               --duration DURATION       stop after this long (default: run until Ctrl-C)
               --fire-at DURATION        stage a fire this long after start (with --fire-building)
@@ -50,7 +54,7 @@ record CliOptions(boolean help, Path site, String mqtt, URI coap, Duration inter
             DURATION: 500ms, 20s, 5m, 1h, or a plain number of seconds.
             """.formatted(CliScenario.names());
 
-    private static final Set<String> FLAGS = Set.of("--site", "--mqtt", "--coap", "--interval", "--duration",
+    private static final Set<String> FLAGS = Set.of("--site", "--mqtt", "--coap", "--keys", "--coaps", "--interval", "--duration",
             "--fire-at", "--fire-building", "--stage", "--seed", "--devices", "--time-of-day", "--summary-every");
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
@@ -67,6 +71,8 @@ record CliOptions(boolean help, Path site, String mqtt, URI coap, Duration inter
         Path site = null;
         String mqtt = null;
         URI coap = null;
+        Path keys = null;
+        URI coaps = null;
         Duration interval = Duration.ofSeconds(5);
         Duration duration = null;
         Duration fireAt = null;
@@ -94,7 +100,9 @@ record CliOptions(boolean help, Path site, String mqtt, URI coap, Duration inter
             switch (flag) {
                 case "--site" -> site = Path.of(value);
                 case "--mqtt" -> mqtt = mqttUrl(value);
-                case "--coap" -> coap = coapUri(value);
+                case "--coap" -> coap = coapUri(value, "coap");
+                case "--keys" -> keys = Path.of(value);
+                case "--coaps" -> coaps = coapUri(value, "coaps");
                 case "--interval" -> interval = positive(flag, duration(flag, value));
                 case "--duration" -> duration = positive(flag, duration(flag, value));
                 case "--fire-at" -> fireAt = duration(flag, value);
@@ -109,7 +117,7 @@ record CliOptions(boolean help, Path site, String mqtt, URI coap, Duration inter
         }
         if (help) {
             return new CliOptions(true, site, mqtt, coap, interval, duration, stages, seed, devices, timeOfDay,
-                    summaryEvery);
+                    summaryEvery, keys, coaps);
         }
         if (site == null) {
             throw new UsageException("--site is required");
@@ -127,8 +135,11 @@ record CliOptions(boolean help, Path site, String mqtt, URI coap, Duration inter
             stages.add(0, new Stage(fireAt, CliScenario.FIRE, fireBuilding));
         }
         devices.remove("");
+        if (keys != null && coaps == null) {
+            throw new UsageException("--keys goes with --coaps: the CoAP devices with a key speak DTLS");
+        }
         return new CliOptions(false, site, mqtt, coap, interval, duration, List.copyOf(stages), seed,
-                Set.copyOf(devices), timeOfDay, summaryEvery);
+                Set.copyOf(devices), timeOfDay, summaryEvery, keys, coaps);
     }
 
     static Duration duration(String flag, String value) throws UsageException {
@@ -186,15 +197,15 @@ record CliOptions(boolean help, Path site, String mqtt, URI coap, Duration inter
         return value;
     }
 
-    private static URI coapUri(String value) throws UsageException {
+    private static URI coapUri(String value, String scheme) throws UsageException {
         try {
             URI uri = new URI(value);
-            if ("coap".equals(uri.getScheme()) && uri.getHost() != null) {
+            if (scheme.equals(uri.getScheme()) && uri.getHost() != null) {
                 return uri;
             }
         } catch (java.net.URISyntaxException e) {
             // reported below
         }
-        throw new UsageException("--coap: '" + value + "' is not coap://host[:port]");
+        throw new UsageException("--" + scheme + ": '" + value + "' is not " + scheme + "://host[:port]");
     }
 }

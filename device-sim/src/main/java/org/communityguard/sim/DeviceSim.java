@@ -1,6 +1,7 @@
 package org.communityguard.sim;
 
 import org.communityguard.sim.ledger.LedgerCounts;
+import org.communityguard.sim.link.DeviceKeys;
 import org.communityguard.sim.site.Site;
 import org.communityguard.sim.site.SiteException;
 import org.communityguard.sim.site.SiteLoader;
@@ -8,9 +9,11 @@ import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The command line: {@code java -jar device-sim.jar --site deploy/demo/site.yaml --mqtt tcp://127.0.0.1:1883
  * --coap coap://127.0.0.1:5683 [--fire-at 20s --fire-building B1]}. See {@link CliOptions#USAGE}.
- * Exit codes: 0 done, 1 the site file is unusable, 2 bad command line.
+ * Exit codes: 0 done, 1 the site file or the keys file is unusable, 2 bad command line.
  */
 public final class DeviceSim {
 
@@ -63,7 +66,9 @@ public final class DeviceSim {
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));
             }
+            Map<String, String> keys = options.keys() == null ? Map.of() : DeviceKeys.load(options.keys());
             SimConfig config = SimConfig.of(site, options.mqtt(), options.coap())
+                    .withKeys(keys, options.coaps())
                     .withInterval(options.interval())
                     .withSeed(options.seed())
                     .withDevices(options.devices())
@@ -72,6 +77,9 @@ public final class DeviceSim {
         } catch (IllegalArgumentException e) {
             err.println("device-sim: " + e.getMessage());
             return 2;
+        } catch (IOException e) {
+            err.println("device-sim: cannot read the device keys: " + e.getMessage());
+            return 1;
         }
         return simulate(simulation, options);
     }

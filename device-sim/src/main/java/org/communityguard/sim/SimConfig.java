@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalTime;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -37,10 +38,17 @@ import java.util.Set;
  * @param commandPoll   how often a CoAP device polls {@code /commands/{id}} when Observe fails. Default 3 s.
  * @param ackTimeout    how long a message may wait for its acknowledgement before it counts as
  *                      failed; also how long {@link Simulation#sendTelemetryRound()} waits. Default 30 s.
+ * @param keys          device id to its key in hex, as in the gateway's device keys file: a CoAP
+ *                      device with a key speaks DTLS to {@code coapsBase} (PSK identity = its id),
+ *                      an MQTT device with a key logs in as its id with the hex as password.
+ *                      Default none: plain CoAP, anonymous MQTT.
+ * @param coapsBase     the gateway's CoAP-over-DTLS base URI, {@code coaps://host:port}; null when
+ *                      no device has a key. Default null.
  */
 public record SimConfig(Site site, String mqttBroker, URI coapBase, Duration interval, double jitter, Clock clock,
                         LocalTime timeOfDay, long seed, Set<String> devices, boolean ambientEvents,
-                        Duration scenarioStep, Duration commandPoll, Duration ackTimeout) {
+                        Duration scenarioStep, Duration commandPoll, Duration ackTimeout, Map<String, String> keys,
+                        URI coapsBase) {
 
     public SimConfig {
         Objects.requireNonNull(site, "site");
@@ -48,6 +56,10 @@ public record SimConfig(Site site, String mqttBroker, URI coapBase, Duration int
         Objects.requireNonNull(coapBase, "coapBase");
         Objects.requireNonNull(clock, "clock");
         devices = Set.copyOf(devices);
+        keys = Map.copyOf(keys);
+        if (coapsBase != null && !"coaps".equals(coapsBase.getScheme())) {
+            throw new IllegalArgumentException("coapsBase must be coaps://host:port: " + coapsBase);
+        }
         requireNotNegative("interval", interval);
         requirePositive("scenarioStep", scenarioStep);
         requirePositive("commandPoll", commandPoll);
@@ -64,57 +76,63 @@ public record SimConfig(Site site, String mqttBroker, URI coapBase, Duration int
 
     public static SimConfig of(Site site, String mqttBroker, URI coapBase) {
         return new SimConfig(site, mqttBroker, coapBase, Duration.ofSeconds(5), 0.2, Clock.systemDefaultZone(),
-                null, 1, Set.of(), true, Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(30));
+                null, 1, Set.of(), true, Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(30), Map.of(), null);
     }
 
     public SimConfig withInterval(Duration interval) {
         return new SimConfig(site, mqttBroker, coapBase, interval, jitter, clock, timeOfDay, seed, devices,
-                ambientEvents, scenarioStep, commandPoll, ackTimeout);
+                ambientEvents, scenarioStep, commandPoll, ackTimeout, keys, coapsBase);
     }
 
     public SimConfig withJitter(double jitter) {
         return new SimConfig(site, mqttBroker, coapBase, interval, jitter, clock, timeOfDay, seed, devices,
-                ambientEvents, scenarioStep, commandPoll, ackTimeout);
+                ambientEvents, scenarioStep, commandPoll, ackTimeout, keys, coapsBase);
     }
 
     public SimConfig withClock(Clock clock) {
         return new SimConfig(site, mqttBroker, coapBase, interval, jitter, clock, timeOfDay, seed, devices,
-                ambientEvents, scenarioStep, commandPoll, ackTimeout);
+                ambientEvents, scenarioStep, commandPoll, ackTimeout, keys, coapsBase);
     }
 
     public SimConfig withTimeOfDay(LocalTime timeOfDay) {
         return new SimConfig(site, mqttBroker, coapBase, interval, jitter, clock, timeOfDay, seed, devices,
-                ambientEvents, scenarioStep, commandPoll, ackTimeout);
+                ambientEvents, scenarioStep, commandPoll, ackTimeout, keys, coapsBase);
     }
 
     public SimConfig withSeed(long seed) {
         return new SimConfig(site, mqttBroker, coapBase, interval, jitter, clock, timeOfDay, seed, devices,
-                ambientEvents, scenarioStep, commandPoll, ackTimeout);
+                ambientEvents, scenarioStep, commandPoll, ackTimeout, keys, coapsBase);
     }
 
     public SimConfig withDevices(Set<String> devices) {
         return new SimConfig(site, mqttBroker, coapBase, interval, jitter, clock, timeOfDay, seed, devices,
-                ambientEvents, scenarioStep, commandPoll, ackTimeout);
+                ambientEvents, scenarioStep, commandPoll, ackTimeout, keys, coapsBase);
     }
 
     public SimConfig withAmbientEvents(boolean ambientEvents) {
         return new SimConfig(site, mqttBroker, coapBase, interval, jitter, clock, timeOfDay, seed, devices,
-                ambientEvents, scenarioStep, commandPoll, ackTimeout);
+                ambientEvents, scenarioStep, commandPoll, ackTimeout, keys, coapsBase);
     }
 
     public SimConfig withScenarioStep(Duration scenarioStep) {
         return new SimConfig(site, mqttBroker, coapBase, interval, jitter, clock, timeOfDay, seed, devices,
-                ambientEvents, scenarioStep, commandPoll, ackTimeout);
+                ambientEvents, scenarioStep, commandPoll, ackTimeout, keys, coapsBase);
     }
 
     public SimConfig withCommandPoll(Duration commandPoll) {
         return new SimConfig(site, mqttBroker, coapBase, interval, jitter, clock, timeOfDay, seed, devices,
-                ambientEvents, scenarioStep, commandPoll, ackTimeout);
+                ambientEvents, scenarioStep, commandPoll, ackTimeout, keys, coapsBase);
     }
 
     public SimConfig withAckTimeout(Duration ackTimeout) {
         return new SimConfig(site, mqttBroker, coapBase, interval, jitter, clock, timeOfDay, seed, devices,
-                ambientEvents, scenarioStep, commandPoll, ackTimeout);
+                ambientEvents, scenarioStep, commandPoll, ackTimeout, keys, coapsBase);
+    }
+
+    /** The devices' keys, and where the gateway serves DTLS for the CoAP devices among them. */
+    public SimConfig withKeys(Map<String, String> keys, URI coapsBase) {
+        return new SimConfig(site, mqttBroker, coapBase, interval, jitter, clock, timeOfDay, seed, devices,
+                ambientEvents, scenarioStep, commandPoll, ackTimeout, keys, coapsBase);
     }
 
     private static void requireNotNegative(String name, Duration value) {

@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,10 @@ public final class Simulation implements AutoCloseable {
     private final SimConfig config;
     private final ScheduledExecutorService scheduler;
     private final CoapGateway coap;
+    /** The DTLS clients of the CoAP devices with a key, one each, on shared Californium threads. */
+    private final List<CoapGateway> dtlsGateways = new ArrayList<>();
+    private final ScheduledExecutorService dtlsExecutor;
+    private final ScheduledExecutorService dtlsTimer;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Ledger ledger = new Ledger();
     private final List<ReceivedCommand> commands = Collections.synchronizedList(new ArrayList<>());
@@ -113,9 +118,17 @@ public final class Simulation implements AutoCloseable {
         List<SiteDevice> selected = config.site().devices().stream()
                 .filter(d -> config.devices().isEmpty() || config.devices().contains(d.id()))
                 .toList();
-        boolean needsCoap = links == null
-                && selected.stream().anyMatch(d -> d.type().transport() == DeviceType.Transport.COAP);
+        boolean needsCoap = links == null && selected.stream()
+                .anyMatch(d -> d.type().transport() == DeviceType.Transport.COAP && !config.keys().containsKey(d.id()));
+        boolean needsDtls = links == null && selected.stream()
+                .anyMatch(d -> d.type().transport() == DeviceType.Transport.COAP && config.keys().containsKey(d.id()));
+        if (needsDtls && config.coapsBase() == null) {
+            scheduler.shutdownNow();
+            throw new IllegalArgumentException("CoAP devices with a key speak DTLS: the gateway's coaps:// URI is needed");
+        }
         this.coap = needsCoap ? openCoap(config.coapBase()) : null;
+        this.dtlsExecutor = needsDtls ? Executors.newScheduledThreadPool(2, daemonThreads()) : null;
+        this.dtlsTimer = needsDtls ? Executors.newSingleThreadScheduledExecutor(daemonThreads()) : null;
         try {
             for (SiteDevice entry : selected) {
                 SimDevice device = SimDevice.create(entry, config.seed());
@@ -124,9 +137,7 @@ public final class Simulation implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             nodes.values().forEach(node -> node.link.close());
-            if (coap != null) {
-                coap.close();
-            }
+            closeCoap();
             scheduler.shutdownNow();
             throw e;
         }
@@ -546,9 +557,7 @@ public final class Simulation implements AutoCloseable {
                 log.debug("{}: closing its link failed", node.device.id(), e);
             }
         });
-        if (coap != null) {
-            coap.close();
-        }
+        closeCoap();
         scheduler.shutdownNow();
         openSteps.forEach(step -> step.complete(null));
         LedgerCounts counts = ledger.counts();
@@ -568,12 +577,30 @@ public final class Simulation implements AutoCloseable {
     }
 
     private DeviceLink realLink(SimDevice device) {
+        String key = config.keys().get(device.id());
         return switch (device.type().transport()) {
-            case MQTT -> new MqttDeviceLink(config.mqttBroker(), device.id(), scheduler, config.ackTimeout());
+            case MQTT -> new MqttDeviceLink(config.mqttBroker(), device.id(), key, scheduler, config.ackTimeout());
             // Manholes speak CBOR, smoke detectors JSON, so a demo exercises both content formats.
-            case COAP -> new CoapDeviceLink(coap, device.id(), speaksCbor(device), scheduler,
-                    config.commandPoll(), config.ackTimeout());
+            case COAP -> new CoapDeviceLink(key == null ? coap : dtlsGateway(device.id(), key), device.id(),
+                    speaksCbor(device), scheduler, config.commandPoll(), config.ackTimeout());
         };
+    }
+
+    private CoapGateway dtlsGateway(String deviceId, String key) {
+        CoapGateway gateway = CoapGateway.dtls(config.coapsBase(), deviceId, HexFormat.of().parseHex(key), dtlsExecutor, dtlsTimer);
+        dtlsGateways.add(gateway);
+        return gateway;
+    }
+
+    private void closeCoap() {
+        if (coap != null) {
+            coap.close();
+        }
+        dtlsGateways.forEach(CoapGateway::close);
+        if (dtlsExecutor != null) {
+            dtlsExecutor.shutdownNow();
+            dtlsTimer.shutdownNow();
+        }
     }
 
     private void tick(Node node) {

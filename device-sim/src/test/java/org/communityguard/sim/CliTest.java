@@ -80,6 +80,16 @@ class CliTest {
                 .hasMessageContaining("--mqtt");
         assertThatThrownBy(() -> CliOptions.parse("--site", "x", "--mqtt", "tcp://x", "--coap", "udp://x"))
                 .hasMessageContaining("--coap");
+        assertThatThrownBy(() -> CliOptions.parse(with("--keys", "devices.keys")))
+                .hasMessage("--keys goes with --coaps: the CoAP devices with a key speak DTLS");
+        assertThatThrownBy(() -> CliOptions.parse(with("--keys", "k", "--coaps", "coap://x:5684"))).hasMessageContaining("--coaps");
+    }
+
+    @Test
+    void devicesWithAKeySpeakDtlsAndLogInWithTheirAccount() throws Exception {
+        CliOptions options = CliOptions.parse(with("--keys", "/etc/devices.keys", "--coaps", "coaps://127.0.0.1:5684"));
+        assertThat(options.keys()).hasToString("/etc/devices.keys");
+        assertThat(options.coaps()).hasToString("coaps://127.0.0.1:5684");
     }
 
     @Test

@@ -7,10 +7,14 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.communityguard.edge.broker.BrokerAccounts;
 import org.communityguard.edge.broker.EmbeddedBroker;
 import org.communityguard.edge.buffer.UplinkBuffer;
 import org.communityguard.edge.coap.CoapDeviceServer;
@@ -19,6 +23,9 @@ import org.communityguard.edge.config.ConfigException;
 import org.communityguard.edge.config.EdgeSettings;
 import org.communityguard.edge.device.DeviceCommands;
 import org.communityguard.edge.device.DeviceIngest;
+import org.communityguard.edge.identity.DeviceAccess;
+import org.communityguard.edge.identity.DeviceAuth;
+import org.communityguard.edge.identity.DeviceKeys;
 import org.communityguard.edge.metrics.MetricsServer;
 import org.communityguard.edge.mqtt.MqttDeviceListener;
 import org.communityguard.edge.privacy.Pseudonyms;
@@ -52,6 +59,7 @@ public final class EdgeAgent implements AutoCloseable {
     private final String brokerUrl;
     private final boolean embeddedBroker;
     private final int coapPort;
+    private final int coapDtlsPort;
     private final int metricsPort;
     private final UplinkBuffer buffer;
     private final UplinkClient uplink;
@@ -81,10 +89,26 @@ public final class EdgeAgent implements AutoCloseable {
                 log.warn("no site file (EDGE_SITE_FILE): every device will be flagged unprovisioned");
             }
 
+            DeviceKeys keys = deviceKeys(config.get(EdgeSettings.DEVICE_KEYS_FILE));
+            DeviceAccess access = site.access();
+            List<String> keyless = site.devices().values().stream()
+                    .filter(d -> d.auth() == DeviceAuth.PSK && keys.key(d.id()).isEmpty()).map(Site.Device::id).sorted().toList();
+            if (!keyless.isEmpty()) {
+                log.warn("{} devices of the site file need a key and have none in {} (edge-agent --provision-device): {}",
+                        keyless.size(), EdgeSettings.DEVICE_KEYS_FILE.envName(), keyless);
+            }
+
             embeddedBroker = config.get(EdgeSettings.BROKER_URL).isEmpty();
+            String brokerUser = config.get(EdgeSettings.BROKER_USERNAME);
+            String brokerPassword = config.get(EdgeSettings.BROKER_PASSWORD);
+            BrokerAccounts accounts = null;
             if (embeddedBroker) {
+                // The agent's account at its own broker: a password made up now unless one is set.
+                brokerUser = brokerUser.isEmpty() ? "edge-agent" : brokerUser;
+                brokerPassword = brokerPassword.isEmpty() ? randomPassword() : brokerPassword;
+                accounts = new BrokerAccounts(brokerUser, brokerPassword, keys, metrics);
                 EmbeddedBroker broker = new EmbeddedBroker(config.get(EdgeSettings.BROKER_EMBEDDED_HOST),
-                        config.get(EdgeSettings.BROKER_EMBEDDED_PORT));
+                        config.get(EdgeSettings.BROKER_EMBEDDED_PORT), accounts);
                 broker.start();
                 closeables.push(broker);
                 brokerUrl = "tcp://127.0.0.1:" + broker.port();
@@ -103,7 +127,7 @@ public final class EdgeAgent implements AutoCloseable {
             // alarms at once), liveness (offline/online), then the buffer on disk.
             Liveness liveness = new Liveness(buffer, site, config.get(EdgeSettings.LIVENESS_SILENT_INTERVALS), clock, metrics);
             Linkage linkage = new Linkage(liveness, site, commands, gatewayId, clock, metrics);
-            DeviceIngest ingest = new DeviceIngest(new Pseudonyms(pseudonymKey, linkage), site.provisioning(), commands,
+            DeviceIngest ingest = new DeviceIngest(new Pseudonyms(pseudonymKey, linkage), site.provisioning(), access, commands,
                     metrics, clock, new DeviceIngest.Settings(config.get(EdgeSettings.DEVICE_MAX_PAYLOAD), 10_000,
                     Duration.ofMinutes(1), Duration.ofSeconds(30)));
             ingest.recall(buffer.forDuplicateDetection());
@@ -123,19 +147,29 @@ public final class EdgeAgent implements AutoCloseable {
             closeables.push(uplink);
 
             MqttDeviceListener.Settings anonymous = MqttDeviceListener.Settings.of(brokerUrl, "edge-" + gatewayId);
-            String brokerUser = config.get(EdgeSettings.BROKER_USERNAME);
             mqtt = new MqttDeviceListener(brokerUser.isEmpty() ? anonymous
                     : new MqttDeviceListener.Settings(brokerUrl, anonymous.clientId(), brokerUser,
-                            config.get(EdgeSettings.BROKER_PASSWORD), anonymous.pauseWhenFull(), anonymous.maxReconnectDelay()),
-                    ingest, commands, metrics);
+                            brokerPassword, anonymous.pauseWhenFull(), anonymous.maxReconnectDelay()),
+                    ingest, commands, metrics, accounts == null ? topic -> true : accounts::vouchesForEvent);
             mqtt.start();
             closeables.push(mqtt);
 
-            CoapDeviceServer coap = new CoapDeviceServer(new InetSocketAddress(config.get(EdgeSettings.COAP_HOST),
-                    config.get(EdgeSettings.COAP_PORT)), ingest, commands, 2);
-            coap.start();
-            closeables.push(coap);
-            coapPort = coap.port();
+            // Plain CoAP only where the site file lets a device in without a key; DTLS for the devices with one.
+            String coapHost = config.get(EdgeSettings.COAP_HOST);
+            InetSocketAddress plainCoap = access.allowsPlain() ? new InetSocketAddress(coapHost, config.get(EdgeSettings.COAP_PORT)) : null;
+            InetSocketAddress dtlsCoap = keys.isEmpty() ? null : new InetSocketAddress(coapHost, config.get(EdgeSettings.COAP_DTLS_PORT));
+            if (plainCoap == null && dtlsCoap == null) {
+                log.warn("no CoAP served: the site file lets no device in without a key, and {} has no keys",
+                        EdgeSettings.DEVICE_KEYS_FILE.envName());
+                coapPort = -1;
+                coapDtlsPort = -1;
+            } else {
+                CoapDeviceServer coap = new CoapDeviceServer(plainCoap, dtlsCoap, keys, ingest, commands, 2);
+                coap.start();
+                closeables.push(coap);
+                coapPort = coap.port();
+                coapDtlsPort = coap.dtlsPort();
+            }
 
             GatewayHealth health = new GatewayHealth(gatewayId, buffer, uplink::isConnected, clock);
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -168,6 +202,20 @@ public final class EdgeAgent implements AutoCloseable {
         }
     }
 
+    private static DeviceKeys deviceKeys(String file) {
+        if (file.isEmpty()) {
+            log.warn("no device keys ({}): no device can use DTLS or an MQTT account", EdgeSettings.DEVICE_KEYS_FILE.envName());
+            return DeviceKeys.empty();
+        }
+        return DeviceKeys.load(Path.of(file));
+    }
+
+    private static String randomPassword() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
     /** A timer task must not die of one failure: the next run comes as usual. */
     private static void guarded(String what, Runnable task) {
         try {
@@ -187,8 +235,14 @@ public final class EdgeAgent implements AutoCloseable {
         return brokerUrl;
     }
 
+    /** The plain CoAP port, -1 when the site file lets no device in without a key. */
     public int coapPort() {
         return coapPort;
+    }
+
+    /** The CoAP-over-DTLS port, -1 when there are no device keys. */
+    public int coapDtlsPort() {
+        return coapDtlsPort;
     }
 
     public int metricsPort() {
@@ -211,6 +265,7 @@ public final class EdgeAgent implements AutoCloseable {
     private String health() {
         return "{\"status\":\"" + (mqtt.isConnected() ? "ok" : "degraded") + "\""
                 + ",\"device_mqtt\":" + mqtt.isConnected()
+                + ",\"device_broker_open\":" + mqtt.brokerOpen()
                 + ",\"uplink_connected\":" + uplink.isConnected()
                 + ",\"buffer_pending_readings\":" + buffer.pendingReadings()
                 + ",\"buffer_dead_letter_readings\":" + buffer.deadLetterReadings()
@@ -230,23 +285,37 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     public static void main(String[] args) {
-        Path configFile = null;
         if (args.length == 1 && args[0].equals("--config-reference")) {
             // The table in docs/configuration.md comes from here (a test keeps the two equal).
             System.out.print(Config.markdownTable(EdgeSettings.ALL));
             return;
         }
-        if (args.length == 2 && args[0].equals("--config")) {
-            configFile = Path.of(args[1]);
-        } else if (args.length != 0) {
-            System.err.println("usage: edge-agent [--config edge.yaml | --config-reference]   (settings: docs/configuration.md)");
-            System.exit(2);
+        Path configFile = null;
+        List<String> rest = List.of(args);
+        if (rest.size() >= 2 && rest.get(0).equals("--config")) {
+            configFile = Path.of(rest.get(1));
+            rest = rest.subList(2, rest.size());
         } else if (System.getenv("EDGE_CONFIG") != null) {
             configFile = Path.of(System.getenv("EDGE_CONFIG"));
         }
+        if (!rest.isEmpty() && !EdgeCommands.isCommand(rest.get(0))) {
+            System.err.print(EdgeCommands.USAGE);
+            System.exit(2);
+        }
+        Config config;
+        try {
+            config = Config.load(EdgeSettings.ALL, configFile, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("edge-agent: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (!rest.isEmpty()) {
+            System.exit(EdgeCommands.run(rest, config, System.out, System.err));
+        }
         EdgeAgent agent;
         try {
-            agent = start(Config.load(EdgeSettings.ALL, configFile, System.getenv()));
+            agent = start(config);
         } catch (ConfigException e) {
             System.err.println("edge-agent: " + e.getMessage());
             System.exit(2);
@@ -259,7 +328,12 @@ public final class EdgeAgent implements AutoCloseable {
         System.out.println();
         System.out.println("  CommunityGuard edge agent is running");
         System.out.println("  devices, MQTT   : " + agent.brokerUrl() + (agent.embeddedBroker ? " (embedded broker)" : ""));
-        System.out.println("  devices, CoAP   : coap://localhost:" + agent.coapPort());
+        if (agent.coapDtlsPort() > 0) {
+            System.out.println("  devices, DTLS   : coaps://localhost:" + agent.coapDtlsPort() + " (a pre-shared key per device)");
+        }
+        if (agent.coapPort() > 0) {
+            System.out.println("  devices, CoAP   : coap://localhost:" + agent.coapPort() + " (plain: devices of auth: none)");
+        }
         System.out.println("  metrics, health : http://localhost:" + agent.metricsPort() + "/metrics  /health");
         System.out.println();
     }

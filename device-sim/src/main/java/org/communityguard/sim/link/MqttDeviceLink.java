@@ -44,6 +44,7 @@ public final class MqttDeviceLink implements DeviceLink {
     private final ScheduledExecutorService scheduler;
     private final Duration ackTimeout;
     private final MqttAsyncClient client;
+    private final String password;
     private final String statusTopic;
     private final String commandTopic;
     private final String errorTopic;
@@ -55,12 +56,20 @@ public final class MqttDeviceLink implements DeviceLink {
     private volatile boolean ready;
     private volatile long retryMs = FIRST_RETRY_MS;
 
+    /** A device without an account: it connects anonymously. */
+    public MqttDeviceLink(String brokerUrl, String deviceId, ScheduledExecutorService scheduler, Duration ackTimeout) {
+        this(brokerUrl, deviceId, null, scheduler, ackTimeout);
+    }
+
     /**
      * @param brokerUrl  e.g. {@code tcp://127.0.0.1:1883}
+     * @param password   the device's broker password (user name = device id), or null for none
      * @param ackTimeout how long a message may wait for its PUBACK before it counts as failed
      */
-    public MqttDeviceLink(String brokerUrl, String deviceId, ScheduledExecutorService scheduler, Duration ackTimeout) {
+    public MqttDeviceLink(String brokerUrl, String deviceId, String password, ScheduledExecutorService scheduler,
+                          Duration ackTimeout) {
         this.deviceId = deviceId;
+        this.password = password;
         this.scheduler = scheduler;
         this.ackTimeout = ackTimeout;
         this.statusTopic = "devices/" + deviceId + "/status";
@@ -196,6 +205,11 @@ public final class MqttDeviceLink implements DeviceLink {
         // in-flight messages would refuse some of them.
         options.setMaxInflight(200);
         options.setWill(statusTopic, OFFLINE, QOS, true);
+        if (password != null) {
+            // The gateway's broker knows the device by its id; the access list lets it publish only as itself.
+            options.setUserName(deviceId);
+            options.setPassword(password.toCharArray());
+        }
         return options;
     }
 

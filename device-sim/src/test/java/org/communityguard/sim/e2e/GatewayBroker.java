@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
  * A Mosquitto process of this test's own, run with the gateway configuration we ship
  * (deploy/mosquitto/gateway.conf), so a test can SIGKILL it like a power cut and start it again
  * on its persistence. Only what cannot work on a test machine is changed: the port (a free one,
- * loopback), anonymous devices instead of accounts, the persistence directory (a temporary one),
- * logging to a file. Persistence, autosave and queue settings are the shipped ones. (testkit's
- * Mosquitto is shared by other tests and runs without persistence.)
+ * loopback), the persistence directory (a temporary one), logging to a file, and the accounts:
+ * the ones the agent wrote ({@link #startWithAccounts}), or anonymous devices ({@link #start}).
+ * Persistence, autosave and queue settings are the shipped ones. (testkit's Mosquitto is shared
+ * by other tests and runs without persistence.)
  */
 final class GatewayBroker implements AutoCloseable {
 
@@ -28,21 +29,41 @@ final class GatewayBroker implements AutoCloseable {
     private final Path config;
     private final int port;
     private final List<String> shipped;
+    /** The directory of communityguard.acl and communityguard.passwd, or null for anonymous devices. */
+    private final Path accounts;
     private Process process;
 
-    private GatewayBroker(Path dir, int port) throws IOException {
+    private GatewayBroker(Path dir, int port, Path accounts) throws IOException {
         this.dir = dir;
         this.config = dir.resolve("gateway.conf");
         this.port = port;
+        this.accounts = accounts;
         this.shipped = Files.readAllLines(SHIPPED, StandardCharsets.UTF_8);
         Files.createDirectories(dir.resolve("persistence"));
         Files.writeString(config, adapted(), StandardCharsets.UTF_8);
     }
 
     static GatewayBroker start(Path dir) throws IOException, InterruptedException {
-        GatewayBroker broker = new GatewayBroker(dir, Ports.freeTcp());
+        GatewayBroker broker = new GatewayBroker(dir, Ports.freeTcp(), null);
         broker.launch();
         return broker;
+    }
+
+    /**
+     * With the accounts and access list of {@code edge-agent --mosquitto-accounts} in
+     * {@code accounts}, anonymous clients refused, as shipped; and Mosquitto's debug log on,
+     * where it writes each publish the access list denied ({@link #log}).
+     */
+    static GatewayBroker startWithAccounts(Path dir, Path accounts) throws IOException, InterruptedException {
+        GatewayBroker broker = new GatewayBroker(dir, Ports.freeTcp(), accounts);
+        broker.launch();
+        return broker;
+    }
+
+    /** What Mosquitto logged so far. */
+    String log() throws IOException {
+        Path log = dir.resolve("mosquitto.log");
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
     }
 
     /** The shipped file with the test machine's port, access and directories. */
@@ -52,13 +73,19 @@ final class GatewayBroker implements AutoCloseable {
             String key = line.trim().split("\\s+")[0];
             switch (key) {
                 case "listener" -> out.append("listener ").append(port).append(" 127.0.0.1\n");
-                case "allow_anonymous" -> out.append("allow_anonymous true\n");
-                case "password_file", "acl_file" -> out.append("# ").append(line).append('\n');
+                case "allow_anonymous" -> out.append(accounts == null ? "allow_anonymous true\n" : line + "\n");
+                case "password_file" -> out.append(accounts == null ? "# " + line
+                        : "password_file " + accounts.resolve("communityguard.passwd")).append('\n');
+                case "acl_file" -> out.append(accounts == null ? "# " + line
+                        : "acl_file " + accounts.resolve("communityguard.acl")).append('\n');
                 case "persistence_location" -> out.append("persistence_location ").append(dir.resolve("persistence"))
                         .append("/\n");
                 case "log_dest" -> out.append("log_dest file ").append(dir.resolve("mosquitto.log")).append('\n');
                 default -> out.append(line).append('\n');
             }
+        }
+        if (accounts != null) {
+            out.append("log_type debug\n");
         }
         if ("root".equals(System.getProperty("user.name"))) {
             // As root Mosquitto would switch to a "mosquitto" user, which a test machine may lack.

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code telemetry_enabled} is on by default: it writes {@code .moquette_uuid} into the data
  *     path and sends usage data to a server on the internet: off;</li>
  * <li>{@code netty.epoll}: off (NIO); the native epoll jar is not on the class path.</li>
+ * <li>{@code allow_anonymous}: off when it has {@link BrokerAccounts}: only the agent and the
+ *     devices with a key get in, and each publishes and reads only what its account allows.</li>
  * </ul>
  *
  * <p>Port 0 means "any free port", but Moquette cannot be asked which port it then bound (it
@@ -34,19 +37,28 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private final String host;
     private final int requestedPort;
+    private final BrokerAccounts accounts;
     private volatile Server server;
     private volatile int boundPort;
 
     /**
+     * A broker that lets anyone in and publish anywhere: for tests of other parts.
+     *
      * @param host where to listen, e.g. {@code 127.0.0.1} (devices on the LAN need {@code 0.0.0.0})
      * @param port 1883 by convention; 0 for a free one
      */
     public EmbeddedBroker(String host, int port) {
+        this(host, port, null);
+    }
+
+    /** @param accounts who may log in and publish or read what; null lets anyone do anything */
+    public EmbeddedBroker(String host, int port, BrokerAccounts accounts) {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0..65535: " + port);
         }
         this.host = host;
         this.requestedPort = port;
+        this.accounts = accounts;
     }
 
     public synchronized void start() {
@@ -58,7 +70,11 @@ public final class EmbeddedBroker implements AutoCloseable {
             int port = requestedPort != 0 ? requestedPort : freePort();
             Server candidate = new Server();
             try {
-                candidate.startServer(new MemoryConfig(properties(port)));
+                if (accounts == null) {
+                    candidate.startServer(new MemoryConfig(properties(port)));
+                } else {
+                    candidate.startServer(new MemoryConfig(properties(port)), List.of(), null, accounts, accounts);
+                }
                 server = candidate;
                 boundPort = port;
                 LOG.info("embedded MQTT broker listening on {}", tcpUrl());
@@ -77,7 +93,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         Properties properties = new Properties();
         properties.setProperty("host", host);
         properties.setProperty("port", Integer.toString(port));
-        properties.setProperty("allow_anonymous", "true");
+        properties.setProperty("allow_anonymous", Boolean.toString(accounts == null));
         properties.setProperty("persistence_enabled", "false");
         properties.setProperty("telemetry_enabled", "false");
         properties.setProperty("netty.epoll", "false");

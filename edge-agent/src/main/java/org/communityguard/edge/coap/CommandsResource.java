@@ -3,11 +3,13 @@ package org.communityguard.edge.coap;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.List;
+import java.util.Optional;
 import org.communityguard.edge.device.DeviceCommands;
 import org.communityguard.edge.device.DeviceIds;
 import org.communityguard.edge.device.DeviceIngest;
 import org.communityguard.edge.device.PayloadFormat;
 import org.communityguard.edge.device.PendingCommand;
+import org.communityguard.edge.device.Protocol;
 import org.communityguard.edge.device.RejectReason;
 import org.communityguard.edge.device.Rejection;
 import org.eclipse.californium.core.CoapResource;
@@ -57,6 +59,12 @@ final class CommandsResource extends CoapResource implements DeviceCommands.List
         if (!DeviceIds.isValid(deviceId)) {
             exchange.respond(ingest.answers().coap(Rejection.of(RejectReason.BAD_DEVICE_ID,
                     "\"" + DeviceIds.printable(deviceId) + "\" is not 1 to 64 of A-Z a-z 0-9 . _ -")));
+            return;
+        }
+        // A device's commands are its own: a door's release is no business of the lamp next to it.
+        Optional<Rejection> refused = ingest.refusal(Protocol.COAP, CoapSenders.of(exchange), deviceId);
+        if (refused.isPresent()) {
+            exchange.respond(ingest.answers().coap(refused.get()));
             return;
         }
         PayloadFormat format = PayloadFormat.JSON;

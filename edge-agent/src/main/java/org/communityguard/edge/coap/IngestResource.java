@@ -44,7 +44,7 @@ final class IngestResource extends CoapResource {
             return;
         }
         PayloadFormat format = PayloadFormat.fromContentFormat(exchange.getRequestOptions().getContentFormat());
-        ingest.ingest(Protocol.COAP, kind, path.get(1), format, exchange.getRequestPayload())
+        ingest.ingest(Protocol.COAP, CoapSenders.of(exchange), kind, path.get(1), format, exchange.getRequestPayload())
                 .whenComplete((outcome, failure) -> {
                     if (failure != null) {
                         // The ingest does not fail; if it ever did, "retry later" loses nothing.

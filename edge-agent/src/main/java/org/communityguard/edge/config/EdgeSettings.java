@@ -19,12 +19,15 @@ public final class EdgeSettings {
     public static final Setting<String> SITE_FILE = new Setting<>("site.file", SettingType.Text.any(), "",
             "site file (docs/site-file.md): the devices this gateway serves; devices not in it are flagged unprovisioned");
 
+    public static final Setting<String> DEVICE_KEYS_FILE = new Setting<>("device.keys-file", SettingType.Text.any(), "",
+            "the devices' keys, id:hex-key a line, readable by the agent only (mode 0600): DTLS pre-shared keys and MQTT passwords of the devices with auth: psk (docs/site-file.md); written by edge-agent --provision-device. Never in the site file");
+
     public static final Setting<String> BROKER_URL = new Setting<>("broker.url", SettingType.Text.any(), "",
             "the gateway's MQTT broker devices connect to (tcp://host:port, Mosquitto in production); empty starts an embedded broker (demo)");
     public static final Setting<String> BROKER_USERNAME = new Setting<>("broker.username", SettingType.Text.any(), "",
-            "the agent's account at the broker (deploy/mosquitto/communityguard.acl: edge-agent); empty connects anonymously");
+            "the agent's account at the broker (deploy/mosquitto/communityguard.acl: edge-agent); empty connects anonymously, or, with the embedded broker, as edge-agent");
     public static final Setting<String> BROKER_PASSWORD = new Setting<>("broker.password", SettingType.Text.secretText(), "",
-            "password of broker.username");
+            "password of broker.username; with the embedded broker, empty makes up one at each start");
     public static final Setting<String> BROKER_EMBEDDED_HOST = new Setting<>("broker.embedded-host", SettingType.Text.any(),
             "0.0.0.0", "address of the embedded broker, when broker.url is empty");
     public static final Setting<Integer> BROKER_EMBEDDED_PORT = new Setting<>("broker.embedded-port", PORT, 1883,
@@ -33,7 +36,9 @@ public final class EdgeSettings {
     public static final Setting<String> COAP_HOST = new Setting<>("coap.host", SettingType.Text.any(), "0.0.0.0",
             "address the CoAP server listens on");
     public static final Setting<Integer> COAP_PORT = new Setting<>("coap.port", PORT, 5683,
-            "UDP port of the CoAP server (0 picks a free port)");
+            "UDP port of plain CoAP, served only when the site file lets some device in without a key (auth: none) (0 picks a free port)");
+    public static final Setting<Integer> COAP_DTLS_PORT = new Setting<>("coap.dtls-port", PORT, 5684,
+            "UDP port of CoAP over DTLS, with each device's pre-shared key (PSK identity = device id); served when device.keys-file has keys (0 picks a free port)");
     public static final Setting<Integer> DEVICE_MAX_PAYLOAD = new Setting<>("device.max-payload-bytes",
             new SettingType.Int(64, 65536, "bytes"), 1024,
             "largest device message accepted (CoAP answers 4.13 above it)");
@@ -99,9 +104,9 @@ public final class EdgeSettings {
             "port of the /metrics (Prometheus) and /health endpoint (0 picks a free port)");
 
     public static final List<Setting<?>> ALL = List.of(
-            GATEWAY_ID, SITE_FILE,
+            GATEWAY_ID, SITE_FILE, DEVICE_KEYS_FILE,
             BROKER_URL, BROKER_USERNAME, BROKER_PASSWORD, BROKER_EMBEDDED_HOST, BROKER_EMBEDDED_PORT,
-            COAP_HOST, COAP_PORT, DEVICE_MAX_PAYLOAD,
+            COAP_HOST, COAP_PORT, COAP_DTLS_PORT, DEVICE_MAX_PAYLOAD,
             UPLINK_URL, UPLINK_SECRET, UPLINK_BATCH_READINGS, UPLINK_LINGER, UPLINK_WINDOW, UPLINK_RETRY,
             UPLINK_ACK_TIMEOUT, UPLINK_KEEP_ALIVE,
             UPLINK_DRAIN_RATE, UPLINK_TLS_CA, UPLINK_TLS_CLIENT_KEYSTORE, UPLINK_TLS_CLIENT_KEYSTORE_PASSWORD,

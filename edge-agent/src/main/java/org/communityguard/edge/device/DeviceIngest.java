@@ -7,13 +7,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.communityguard.edge.device.ReadingSink.Admission;
+import org.communityguard.edge.identity.DeviceAccess;
+import org.communityguard.edge.identity.Sender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * The one way in for device messages, whichever transport carried them:
  * <pre>
  *  MQTT listener ─┐
- *                 ├─ ingest() ─ decode (PayloadCodec) ─ validate (ReadingValidator)
- *  CoAP server  ──┘      │        ─ a copy? (DeviceMemory, by Fingerprint) ─ ReadingSink.offer ─ Outcome
+ *                 ├─ ingest() ─ who may speak as the device? (DeviceAccess) ─ decode (PayloadCodec)
+ *  CoAP server  ──┘      │        ─ validate (ReadingValidator) ─ a copy? (DeviceMemory, by Fingerprint)
+ *                        │        ─ ReadingSink.offer ─ Outcome
  *                        └─ any refusal: count, rate-limited WARN, Outcome.Rejected
  * </pre>
  * The returned stage completes when the sink has decided, so a transport acknowledges the
@@ -52,6 +57,7 @@ public final class DeviceIngest {
     }
 
     private final ReadingSink sink;
+    private final DeviceAccess access;
     private final DeviceCommands commands;
     private final Clock clock;
     private final PayloadCodec codec;
@@ -69,9 +75,16 @@ public final class DeviceIngest {
     private record InFlight(String deviceId, long fingerprint) {
     }
 
+    /** Every device needs no proof ({@link DeviceAccess#open()}): for tests of everything but identity. */
     public DeviceIngest(ReadingSink sink, Provisioning provisioning, DeviceCommands commands,
                         MeterRegistry registry, Clock clock, Settings settings) {
+        this(sink, provisioning, DeviceAccess.open(), commands, registry, clock, settings);
+    }
+
+    public DeviceIngest(ReadingSink sink, Provisioning provisioning, DeviceAccess access, DeviceCommands commands,
+                        MeterRegistry registry, Clock clock, Settings settings) {
         this.sink = Objects.requireNonNull(sink, "sink");
+        this.access = Objects.requireNonNull(access, "access");
         this.commands = Objects.requireNonNull(commands, "commands");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.codec = new PayloadCodec(settings.maxPayloadBytes());
@@ -123,17 +136,24 @@ public final class DeviceIngest {
         return codec;
     }
 
+    /** Takes one device message whose sender the transport proved to be {@code deviceId}. */
+    public CompletionStage<Outcome> ingest(Protocol protocol, Kind kind, String deviceId, PayloadFormat format, byte[] payload) {
+        return ingest(protocol, Sender.proven(deviceId), kind, deviceId, format, payload);
+    }
+
     /**
      * Takes one device message.
      *
+     * @param sender   who the transport says sent it (DTLS identity, plain CoAP, the broker's checks)
      * @param kind     from the MQTT topic ({@code telemetry}, {@code event}, {@code status}) or CoAP path
      * @param deviceId as it appeared in the topic or path, not yet checked
      * @param format   {@link PayloadFormat#JSON} for MQTT telemetry and events, {@link PayloadFormat#TEXT}
      *                 for MQTT status, the Content-Format for CoAP
      */
-    public CompletionStage<Outcome> ingest(Protocol protocol, Kind kind, String deviceId, PayloadFormat format, byte[] payload) {
+    public CompletionStage<Outcome> ingest(Protocol protocol, Sender sender, Kind kind, String deviceId, PayloadFormat format,
+                                           byte[] payload) {
         try {
-            return admit(protocol, kind, deviceId, format, payload);
+            return admit(protocol, sender, kind, deviceId, format, payload);
         } catch (RuntimeException e) {
             // A bug, not bad input; the message is dropped rather than retried forever.
             LOG.error("could not process a {} {} message from device {}", protocol.wireName(), kind.wireName(),
@@ -143,13 +163,43 @@ public final class DeviceIngest {
         }
     }
 
-    private CompletionStage<Outcome> admit(Protocol protocol, Kind kind, String deviceId, PayloadFormat format, byte[] payload) {
+    /**
+     * Whether {@code sender} may act as {@code deviceId} for a request that carries no reading
+     * ({@code GET /commands/{id}}): empty when it may, else the refusal, counted and logged like
+     * every other. The id must be valid ({@link DeviceIds#isValid}).
+     */
+    public Optional<Rejection> refusal(Protocol protocol, Sender sender, String deviceId) {
+        if (access.check(sender, deviceId) != DeviceAccess.Verdict.REFUSED) {
+            return Optional.empty();
+        }
         received.get(protocol).increment();
+        Rejection rejection = Rejection.of(RejectReason.NOT_AUTHORIZED, access.refusal(sender, deviceId));
+        reject(protocol, deviceId, rejection);
+        return Optional.of(rejection);
+    }
+
+    private CompletionStage<Outcome> admit(Protocol protocol, Sender sender, Kind kind, String deviceId, PayloadFormat format,
+                                           byte[] payload) {
+        received.get(protocol).increment();
+        DeviceAccess.Verdict verdict = DeviceIds.isValid(deviceId) ? access.check(sender, deviceId) : DeviceAccess.Verdict.ALLOWED;
+        if (verdict == DeviceAccess.Verdict.REFUSED) {
+            return CompletableFuture.completedFuture(reject(protocol, deviceId,
+                    Rejection.of(RejectReason.NOT_AUTHORIZED, access.refusal(sender, deviceId))));
+        }
         Checked<Reading> checked = check(kind, deviceId, format, payload, clock.millis());
         if (!checked.isOk()) {
             return CompletableFuture.completedFuture(reject(protocol, deviceId, checked.rejection()));
         }
+        if (verdict == DeviceAccess.Verdict.UNVERIFIED) {
+            checked = Checked.ok(flagged(checked.value(), Flag.UNVERIFIED_SENDER));
+        }
         return admitChecked(protocol, kind, deviceId, format, payload, checked);
+    }
+
+    private static Reading flagged(Reading r, Flag flag) {
+        Set<Flag> flags = EnumSet.of(flag);
+        flags.addAll(r.flags());
+        return new Reading(r.deviceId(), r.type(), r.kind(), r.receivedAt(), r.deviceTs(), r.seq(), flags, r.data());
     }
 
     private CompletionStage<Outcome> admitChecked(Protocol protocol, Kind kind, String deviceId, PayloadFormat format,

@@ -23,6 +23,7 @@ public enum RejectReason {
     BAD_TEXT("bad_text", "a string or key holds U+0000 or an unpaired surrogate, which cannot be stored"),
     BAD_NUMBER("bad_number", "a number is NaN or infinite, which JSON cannot carry"),
     TOO_DEEP("too_deep", "objects and arrays are nested more than 32 levels, deeper than the hub stores"),
+    NOT_AUTHORIZED("not_authorized", "the sender may not speak as this device"),
     OVERLOADED("overloaded", "the gateway cannot take readings now; retry later");
 
     private final String wireName;

@@ -17,6 +17,7 @@ import org.eclipse.californium.core.coap.Response;
  * <tr><th>reason</th><th>CoAP</th><th>MQTT</th></tr>
  * <tr><td>{@code unsupported_format}</td><td>4.15</td><td>ack, error JSON</td></tr>
  * <tr><td>{@code too_large}</td><td>4.13 + Size1</td><td>ack, error JSON</td></tr>
+ * <tr><td>{@code not_authorized}</td><td>4.03</td><td>ack, error JSON; only a will on another device's event topic gets this far (the broker refuses the rest)</td></tr>
  * <tr><td>{@code overloaded}</td><td>5.03 + Max-Age</td><td>no ack, no error: the broker redelivers</td></tr>
  * <tr><td>any other</td><td>4.00</td><td>ack, error JSON</td></tr>
  * </table>
@@ -60,6 +61,7 @@ public final class RejectionAnswers {
         return switch (reason) {
             case UNSUPPORTED_FORMAT -> ResponseCode.UNSUPPORTED_CONTENT_FORMAT;
             case TOO_LARGE -> ResponseCode.REQUEST_ENTITY_TOO_LARGE;
+            case NOT_AUTHORIZED -> ResponseCode.FORBIDDEN;
             case OVERLOADED -> ResponseCode.SERVICE_UNAVAILABLE;
             default -> ResponseCode.BAD_REQUEST;
         };

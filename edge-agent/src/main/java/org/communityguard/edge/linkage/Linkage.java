@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.communityguard.edge.device.DeviceCommands;
 import org.communityguard.edge.device.DeviceType;
+import org.communityguard.edge.device.Flag;
 import org.communityguard.edge.device.Kind;
 import org.communityguard.edge.device.PendingCommand;
 import org.communityguard.edge.device.Reading;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It acts when it sees the reading, before the buffer has written it: evacuation cannot wait
  * for a disk, and a reading the buffer refuses comes again from its device (the rule's cooldown
- * stops a second round of commands).
+ * stops a second round of commands). It never acts on a reading flagged {@code unverified_sender}
+ * (identity.DeviceAccess): a device's alarm that anyone could have published opens no door.
  */
 public final class Linkage implements ReadingSink {
 
@@ -44,6 +46,7 @@ public final class Linkage implements ReadingSink {
     private final Clock clock;
     private final Map<String, Long> lastFired = new HashMap<>();
     private final Counter fired;
+    private final Counter unverified;
 
     public Linkage(ReadingSink next, Site site, DeviceCommands commands, String gatewayId, Clock clock, MeterRegistry registry) {
         this.next = next;
@@ -53,6 +56,9 @@ public final class Linkage implements ReadingSink {
         this.clock = clock;
         this.fired = Counter.builder("edge_linkage_fired_total")
                 .description("Linkage rules carried out (commands sent to a building's devices)").register(registry);
+        this.unverified = Counter.builder("edge_linkage_unverified_total")
+                .description("Linkage triggers not acted on because nothing vouched for their sender (an open broker)")
+                .register(registry);
         if (!site.linkage().isEmpty()) {
             log.info("linkage rules: {}", site.linkage().stream().map(LinkageRule::name).toList());
         }
@@ -62,7 +68,13 @@ public final class Linkage implements ReadingSink {
     public CompletionStage<Admission> offer(Reading reading) {
         if (reading.kind() == Kind.EVENT && reading.type() != DeviceType.GATEWAY) {
             for (LinkageRule rule : site.linkage()) {
-                if (rule.matches(reading)) {
+                if (rule.matches(reading) && reading.flags().contains(Flag.UNVERIFIED_SENDER)) {
+                    // An open broker lets anyone publish as this device: a forged alarm must not open doors.
+                    unverified.increment();
+                    log.error("linkage rule {} NOT carried out for {}: its {} came through a broker that lets clients in"
+                            + " without an account, so nothing says the device sent it (docs/edge-install.md)",
+                            rule.name(), reading.deviceId(), reading.data().path("event").asText());
+                } else if (rule.matches(reading)) {
                     try {
                         fire(rule, reading);
                     } catch (RuntimeException e) {

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.communityguard.edge.device.DeviceCommands;
 import org.communityguard.edge.device.DeviceIngest;
 import org.communityguard.edge.device.Kind;
@@ -23,6 +24,7 @@ import org.communityguard.edge.device.Protocol;
 import org.communityguard.edge.device.Reading;
 import org.communityguard.edge.device.Rejection;
 import org.communityguard.edge.device.RejectionAnswers;
+import org.communityguard.edge.identity.Sender;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -76,6 +78,16 @@ import org.slf4j.LoggerFactory;
  * published again (same ids), so a door controller that was offline during a fire alarm still
  * gets the release.
  *
+ * <h2>Who sent it</h2>
+ * MQTT does not tell a subscriber who published a message. The gateway's broker does know, and
+ * with the accounts and access list of docs/edge-install.md a device can publish only under its
+ * own {@code devices/{id}/}; so a message on a device's topic is that device's, if the broker
+ * checks accounts at all. Before every connection the listener makes sure of that: it tries to
+ * log in without an account. While the broker lets such a client in, nothing vouches for any
+ * message, and the listener hands them in as {@link Sender#UNCHECKED}: a device that has a key
+ * is then flagged {@code unverified_sender} and its alarms open no door (identity.DeviceAccess);
+ * {@code edge_broker_open} is 1 and the agent logs an ERROR.
+ *
  * <h2>Connecting</h2>
  * Own reconnect loop with exponential back-off (1 s doubling up to {@code maxReconnectDelay})
  * rather than Paho's automatic reconnect, because Paho retries only connections that were once
@@ -98,6 +110,7 @@ public final class MqttDeviceListener implements AutoCloseable {
     private static final long COMMAND_RETRY_DELAY_MS = 1_000;
     private static final String[] FILTERS = {DeviceTopics.TELEMETRY_FILTER, DeviceTopics.EVENT_FILTER, DeviceTopics.STATUS_FILTER};
     private static final int[] FILTER_QOS = {1, 1, 1};
+    private static final long PROBE_TIMEOUT_MS = 10_000;
 
     /**
      * @param brokerUrl         e.g. {@code tcp://127.0.0.1:1883}
@@ -136,6 +149,7 @@ public final class MqttDeviceListener implements AutoCloseable {
     }
 
     private final Settings settings;
+    private final Predicate<String> vouchesForEvent;
     private final DeviceIngest ingest;
     private final RejectionAnswers answers;
     private final DeviceCommands commands;
@@ -154,12 +168,26 @@ public final class MqttDeviceListener implements AutoCloseable {
         }
     };
     private volatile boolean closed;
+    /** Whether the broker lets clients in without an account; until the first probe, assumed so. */
+    private volatile boolean brokerOpen = true;
     // Touched by the connector thread only.
+    private boolean probedOnce;
     private boolean subscribedOnce;
     private int failedAttempts;
 
     public MqttDeviceListener(Settings settings, DeviceIngest ingest, DeviceCommands commands, MeterRegistry registry) {
+        this(settings, ingest, commands, registry, topic -> true);
+    }
+
+    /**
+     * @param vouchesForEvent whether the broker published an event on this topic because a client
+     *                        published it through the access list, not as a client's will: the
+     *                        embedded broker's {@code BrokerAccounts}; Mosquitto checks wills itself
+     */
+    public MqttDeviceListener(Settings settings, DeviceIngest ingest, DeviceCommands commands, MeterRegistry registry,
+                              Predicate<String> vouchesForEvent) {
         this.settings = settings;
+        this.vouchesForEvent = vouchesForEvent;
         this.ingest = ingest;
         this.answers = ingest.answers();
         this.commands = commands;
@@ -194,6 +222,9 @@ public final class MqttDeviceListener implements AutoCloseable {
         Gauge.builder("edge_mqtt_connected", client, c -> c.isConnected() ? 1 : 0)
                 .description("1 while the device MQTT listener is connected to the gateway broker")
                 .register(registry);
+        Gauge.builder("edge_broker_open", this, l -> l.brokerOpen ? 1 : 0)
+                .description("1 while the gateway broker lets clients in without an account: then no MQTT message is taken as its device's")
+                .register(registry);
     }
 
     /** Connects in the background and keeps reconnecting until {@link #close()}; returns at once. */
@@ -204,6 +235,11 @@ public final class MqttDeviceListener implements AutoCloseable {
 
     public boolean isConnected() {
         return client.isConnected();
+    }
+
+    /** Whether the broker let in a client without an account at the last check (before every connection). */
+    public boolean brokerOpen() {
+        return brokerOpen;
     }
 
     /**
@@ -271,7 +307,8 @@ public final class MqttDeviceListener implements AutoCloseable {
         if (closed || pausing.get() || client.isConnected()) {
             return;
         }
-        // Before CONNECT: messages of the new session may arrive before connect() returns.
+        // Before CONNECT, as the generation: messages of the new session may arrive before connect() returns.
+        probeBroker();
         generation.incrementAndGet();
         try {
             IMqttToken token = client.connect(options);
@@ -293,6 +330,50 @@ public final class MqttDeviceListener implements AutoCloseable {
             }
             schedule(delay);
         }
+    }
+
+    /**
+     * On the connector thread: logs in without an account, as a stranger would. Refused (0x04,
+     * 0x05, or hung up on after the CONNECT, as Moquette does right after its CONNACK): the broker
+     * checks accounts. Let in: it does not. Anything else (the broker is not up) says nothing, and
+     * what the last check found stands.
+     */
+    private void probeBroker() {
+        boolean open;
+        try (MqttAsyncClient stranger = new MqttAsyncClient(settings.brokerUrl(),
+                "edge-probe-" + Long.toHexString(System.nanoTime()), new MemoryPersistence())) {
+            MqttConnectOptions anonymous = new MqttConnectOptions();
+            anonymous.setCleanSession(true);
+            anonymous.setConnectionTimeout(CONNECT_TIMEOUT_SECONDS);
+            // 3.1.1 only: Paho's default retries a refused login as MQTT 3.1, whose 23-character limit
+            // on client ids Moquette enforces with an ERROR and a stack trace in the agent's log.
+            anonymous.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            try {
+                stranger.connect(anonymous).waitForCompletion(PROBE_TIMEOUT_MS);
+                open = stranger.isConnected();
+                stranger.disconnect().waitForCompletion(PROBE_TIMEOUT_MS);
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttException.REASON_CODE_FAILED_AUTHENTICATION
+                        && e.getReasonCode() != MqttException.REASON_CODE_NOT_AUTHORIZED
+                        && e.getReasonCode() != MqttException.REASON_CODE_CONNECTION_LOST) {
+                    LOG.debug("could not check whether the device broker takes clients without an account: {}", e.getMessage());
+                    return;
+                }
+                open = false;
+            }
+        } catch (MqttException | IllegalArgumentException e) {
+            LOG.debug("could not check the device broker: {}", e.getMessage());
+            return;
+        }
+        if (open && (!brokerOpen || !probedOnce)) {
+            LOG.error("the device broker {} lets clients in without an account: anyone on its network can publish as any"
+                    + " device, so MQTT messages of devices with a key are flagged unverified_sender and their alarms"
+                    + " open no door. Set allow_anonymous false with the accounts of docs/edge-install.md", settings.brokerUrl());
+        } else if (!open && brokerOpen) {
+            LOG.info("the device broker {} refuses clients without an account", settings.brokerUrl());
+        }
+        brokerOpen = open;
+        probedOnce = true;
     }
 
     private void subscribe() throws MqttException {
@@ -440,7 +521,11 @@ public final class MqttDeviceListener implements AutoCloseable {
                     return;
                 }
                 PayloadFormat format = route.kind() == Kind.STATUS ? PayloadFormat.TEXT : PayloadFormat.JSON;
-                ingest.ingest(Protocol.MQTT, route.kind(), route.deviceId(), format, message.getPayload())
+                // The broker's access list lets only the device itself publish under its topics.
+                Sender sender = brokerOpen ? Sender.UNCHECKED
+                        : route.kind() == Kind.EVENT && !vouchesForEvent.test(topic) ? Sender.WILL
+                        : Sender.proven(route.deviceId());
+                ingest.ingest(Protocol.MQTT, sender, route.kind(), route.deviceId(), format, message.getPayload())
                         .whenComplete((outcome, failure) -> answer(messageGeneration, message, route.deviceId(), outcome, failure));
             } catch (RuntimeException e) {
                 LOG.error("failed to hand over a message on {}", topic, e);

@@ -16,18 +16,37 @@ import java.util.regex.Pattern;
 import org.communityguard.edge.config.ConfigException;
 import org.communityguard.edge.device.DeviceType;
 import org.communityguard.edge.device.Provisioning;
+import org.communityguard.edge.identity.DeviceAccess;
+import org.communityguard.edge.identity.DeviceAuth;
 import org.communityguard.edge.linkage.LinkageRule;
 import org.communityguard.edge.linkage.LinkageRules;
 
 /**
  * What the gateway reads from the community's site file (docs/site-file.md): the devices it
- * serves, their types, buildings and reporting intervals, and the community's linkage rules. The hub has its own reader: the site file, not code, is
- * what the two share.
+ * serves, their types, buildings, reporting intervals and how each proves who it is, and the
+ * community's linkage rules. The hub has its own reader: the site file, not code, is what the two
+ * share.
+ *
+ * @param deviceAuth the community's {@code device_auth}: how a device the file does not list, or
+ *                   lists without {@code auth}, proves who it is
  */
-public record Site(String community, Map<String, Device> devices, List<LinkageRule> linkage) {
+public record Site(String community, Map<String, Device> devices, List<LinkageRule> linkage, DeviceAuth deviceAuth) {
 
-    /** @param interval how often the device reports: the file's {@code interval_s}, else the profile default */
-    public record Device(String id, DeviceType type, String building, Duration interval) {
+    /**
+     * @param interval how often the device reports: the file's {@code interval_s}, else the profile default
+     * @param auth     the file's {@code auth}, else the community's {@code device_auth}
+     */
+    public record Device(String id, DeviceType type, String building, Duration interval, DeviceAuth auth) {
+
+        /** A device with a key ({@code auth: psk}). */
+        public Device(String id, DeviceType type, String building, Duration interval) {
+            this(id, type, building, interval, DeviceAuth.PSK);
+        }
+    }
+
+    /** Every device with a key: what a site file without {@code device_auth} means. */
+    public Site(String community, Map<String, Device> devices, List<LinkageRule> linkage) {
+        this(community, devices, linkage, DeviceAuth.PSK);
     }
 
     /** The profile's reporting interval when the site file gives none: mains devices 60 s, battery devices 300 s. */
@@ -42,8 +61,9 @@ public record Site(String community, Map<String, Device> devices, List<LinkageRu
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+    /** No site file: no device is known, and each must prove who it is. */
     public static Site empty() {
-        return new Site("", Map.of(), List.of());
+        return new Site("", Map.of(), List.of(), DeviceAuth.PSK);
     }
 
     /** The devices of {@code gatewayId} in the file; other gateways' devices are not ours. */
@@ -73,6 +93,7 @@ public record Site(String community, Map<String, Device> devices, List<LinkageRu
             throw new ConfigException("site file " + file + ": expected a map with community, buildings, devices");
         }
         List<String> errors = new ArrayList<>();
+        DeviceAuth deviceAuth = auth(root, "device_auth", DeviceAuth.PSK, "device_auth", errors);
         Map<String, Device> devices = new HashMap<>();
         int i = 0;
         for (JsonNode d : root.path("devices")) {
@@ -96,16 +117,30 @@ public record Site(String community, Map<String, Device> devices, List<LinkageRu
                 }
                 interval = Duration.ofSeconds(d.path("interval_s").asInt());
             }
+            DeviceAuth auth = auth(d, "auth", deviceAuth, where + ": auth", errors);
             if (gatewayId.equals(d.path("gateway").asText(""))) {
                 devices.put(id, new Device(id, type.get(), d.hasNonNull("building") ? d.path("building").asText() : null,
-                        interval));
+                        interval, auth));
             }
         }
         List<LinkageRule> linkage = LinkageRules.parse(root.path("linkage"), errors);
         if (!errors.isEmpty()) {
             throw new ConfigException("site file " + file + " is invalid:\n  " + String.join("\n  ", errors));
         }
-        return new Site(root.path("community").asText(""), devices, linkage);
+        return new Site(root.path("community").asText(""), devices, linkage, deviceAuth);
+    }
+
+    /** The {@code key} of {@code node}, psk or none; {@code fallback} when absent. */
+    private static DeviceAuth auth(JsonNode node, String key, DeviceAuth fallback, String where, List<String> errors) {
+        if (!node.has(key)) {
+            return fallback;
+        }
+        Optional<DeviceAuth> auth = DeviceAuth.fromWireName(node.path(key).asText(""));
+        if (auth.isEmpty()) {
+            errors.add(where + ": must be psk (a key in the gateway's device keys file) or none (plain CoAP)");
+            return fallback;
+        }
+        return auth.get();
     }
 
     /** The building of a device this gateway serves, if the site file gives one. */
@@ -119,6 +154,13 @@ public record Site(String community, Map<String, Device> devices, List<LinkageRu
         return devices.values().stream()
                 .filter(d -> d.type() == type && building.equals(d.building()))
                 .map(Device::id).sorted().toList();
+    }
+
+    /** Who may speak as which device (docs/site-file.md, "Device identity"). */
+    public DeviceAccess access() {
+        Map<String, DeviceAuth> auth = new HashMap<>();
+        devices.values().forEach(d -> auth.put(d.id(), d.auth()));
+        return new DeviceAccess(auth, deviceAuth);
     }
 
     public Provisioning provisioning() {

@@ -23,6 +23,7 @@ class RejectionAnswersTest {
                 case UNSUPPORTED_FORMAT -> ResponseCode.UNSUPPORTED_CONTENT_FORMAT;    // 4.15
                 case TOO_LARGE -> ResponseCode.REQUEST_ENTITY_TOO_LARGE;               // 4.13
                 case OVERLOADED -> ResponseCode.SERVICE_UNAVAILABLE;                   // 5.03
+                case NOT_AUTHORIZED -> ResponseCode.FORBIDDEN;                         // 4.03
                 default -> ResponseCode.BAD_REQUEST;                                   // 4.00
             };
             assertThat(answers.coap(Rejection.of(reason, "x")).getCode()).as(reason.wireName()).isEqualTo(expected);

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.communityguard.edge.config.ConfigException;
 import org.communityguard.edge.device.DeviceCommands;
 import org.communityguard.edge.device.DeviceType;
+import org.communityguard.edge.device.Flag;
 import org.communityguard.edge.device.Kind;
 import org.communityguard.edge.device.PendingCommand;
 import org.communityguard.edge.device.Reading;
@@ -77,6 +78,23 @@ class LinkageTest {
         assertThat(commands.pending("door-b1-a")).extracting(PendingCommand::body)
                 .singleElement().satisfies(b -> assertThat(b.path("action").asText()).isEqualTo("release"));
         assertThat(data.has("level")).as("the reading is forwarded as the device sent it").isFalse();
+    }
+
+    /** An alarm anyone could have published (an open broker, identity.DeviceAccess) opens no door, but reaches the hub. */
+    @Test
+    void anAlarmWithAnUnverifiedSenderIsNotActedOn() throws Exception {
+        DeviceCommands commands = new DeviceCommands(16, Duration.ofMinutes(10), clock, registry);
+        TestSink buffer = new TestSink();
+        Linkage linkage = new Linkage(buffer, site(SITE), commands, "gw", clock, registry);
+
+        ObjectNode data = JsonNodeFactory.instance.objectNode().put("event", "alarm").put("level", "alarm");
+        linkage.offer(new Reading("smoke-b1", DeviceType.SMOKE_DETECTOR, Kind.EVENT, 1L, null, 1L, Set.of(Flag.UNVERIFIED_SENDER), data));
+
+        assertThat(commands.pending("door-b1-a")).isEmpty();
+        assertThat(commands.pending("lamp-b1")).isEmpty();
+        assertThat(buffer.accepted()).extracting(Reading::deviceId).containsExactly("smoke-b1");
+        assertThat(registry.counter("edge_linkage_unverified_total").count()).isEqualTo(1);
+        assertThat(registry.counter("edge_linkage_fired_total").count()).isZero();
     }
 
     @Test
