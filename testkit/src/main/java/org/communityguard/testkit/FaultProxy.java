@@ -159,11 +159,14 @@ public final class FaultProxy implements AutoCloseable {
                 while (true) {
                     awaitFlowing();
                     int n = in.read(buf);
+                    // What a read returns just as the link went silent, bytes or the peer's close,
+                    // is held until resume: a half-open path tells the other side nothing, not
+                    // even that this side gave up (a client's abort must not end the server's
+                    // transaction for it).
+                    awaitFlowing();
                     if (n < 0) {
                         break;
                     }
-                    // Bytes read just as the link went silent are held, not delivered, until resume.
-                    awaitFlowing();
                     out.write(buf, 0, n);
                     out.flush();
                 }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import org.communityguard.hub.incident.IncidentRecorder;
 import org.communityguard.hub.storage.ReadingStore;
 import org.communityguard.hub.storage.ReadingStore.BatchKey;
 import org.communityguard.hub.storage.SqlErrors;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +89,7 @@ public final class IngestPipeline implements AutoCloseable {
     private final Counter batchesStored;
     private final Counter duplicates;
     private final Counter retryLater;
+    private final Counter silentBackendsEnded;
     private final Timer commitTimer;
 
     public IngestPipeline(DataSource dataSource, ReadingStore readings, IncidentDetector detector,
@@ -105,6 +108,9 @@ public final class IngestPipeline implements AutoCloseable {
         this.batchesStored = Counter.builder("hub.batches.stored").description("uplink batches committed").register(registry);
         this.duplicates = Counter.builder("hub.batches.duplicate")
                 .description("resent uplink batches acknowledged without storing them again").register(registry);
+        this.silentBackendsEnded = Counter.builder("hub.db.silent_backends_ended")
+                .description("database backends ended because their connection stopped answering mid-transaction")
+                .register(registry);
         this.retryLater = Counter.builder("hub.batches.retry_later")
                 .description("batches the database did not take in time; gateways resend them").register(registry);
         this.commitTimer = Timer.builder("hub.ingest.commit").description("duration of one ingest transaction")
@@ -264,7 +270,7 @@ public final class IngestPipeline implements AutoCloseable {
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 round.rollback();
-                rollback(c, e);
+                leave(c, e);
                 throw e;
             }
         }
@@ -307,7 +313,7 @@ public final class IngestPipeline implements AutoCloseable {
                 for (int i = rounds.size() - 1; i >= 0; i--) {
                     rounds.get(i).rollback();
                 }
-                rollback(c, e);
+                leave(c, e);
                 throw e;
             }
         }
@@ -372,15 +378,64 @@ public final class IngestPipeline implements AutoCloseable {
     }
 
     /**
-     * Rolls back, keeping {@code cause} as the error to report. A connection that failed (a
+     * Leaves a failed transaction ({@link #rollback}); when its connection stopped answering, also
+     * ends the transaction at the server. A half-open connection stays open there: its backend
+     * keeps the transaction and the batch keys it claimed (a backend waiting for COPY data is
+     * under no statement timeout), so the retry on a fresh connection would wait on those keys
+     * until the server's TCP keepalive gives up, hours on a real network. Ended by its pid, from
+     * a fresh connection, and only while it is a backend of this hub's database user.
+     */
+    private void leave(Connection c, Exception cause) {
+        int pid = backendPid(c);
+        if (rollback(c, cause) && pid != 0) {
+            try {
+                c.close(); // back to the pool (which drops it) before a fresh one is asked for
+            } catch (SQLException e) {
+                cause.addSuppressed(e);
+            }
+            endBackend(pid, cause);
+        }
+    }
+
+    private static int backendPid(Connection c) {
+        try {
+            return c.unwrap(PGConnection.class).getBackendPID();
+        } catch (SQLException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private void endBackend(int pid, Exception cause) {
+        try (Connection fresh = dataSource.getConnection()) {
+            fresh.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, dbTimeoutMs + 1000));
+            try (PreparedStatement ps = fresh.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE pid = ? AND usename = current_user AND datname = current_database()")) {
+                ps.setInt(1, pid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        silentBackendsEnded.increment();
+                        log.warn("ended database backend {}: its connection stopped answering mid-transaction ({})",
+                                pid, cause.getMessage());
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            // The database is out of reach altogether: the retry finds out on its own.
+            log.warn("could not end database backend {} of a connection that stopped answering: {}", pid, e.getMessage());
+        }
+    }
+
+    /**
+     * Rolls back, keeping {@code cause} as the error to report; true when it aborted instead. A connection that failed (a
      * half-open one: its read timed out) is aborted instead: a rollback on it would wait out the
      * network timeout once more before the retry on a fresh connection (COPY goes past the
      * pool's own check, so the pool does not know yet), and the server rolls back a transaction
      * whose connection ends.
      */
-    static void rollback(Connection c, Exception cause) {
+    static boolean rollback(Connection c, Exception cause) {
+        boolean lost = cause instanceof SQLException e && SqlErrors.connectionLost(e);
         try {
-            if (cause instanceof SQLException e && SqlErrors.connectionLost(e)) {
+            if (lost) {
                 c.abort(Runnable::run);
             } else {
                 c.rollback();
@@ -388,6 +443,7 @@ public final class IngestPipeline implements AutoCloseable {
         } catch (SQLException e) {
             cause.addSuppressed(e);
         }
+        return lost;
     }
 
     /** After a commit: metrics, then the incidents it opened are announced (never before they are durable). */
