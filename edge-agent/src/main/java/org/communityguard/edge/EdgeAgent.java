@@ -257,6 +257,11 @@ public final class EdgeAgent implements AutoCloseable {
         return uplink.isConnected();
     }
 
+    /** Subscribed on the device broker: devices' MQTT messages from now on reach this agent. */
+    public boolean deviceBrokerListening() {
+        return mqtt.isListening();
+    }
+
     public String scrapeMetrics() {
         return metrics.scrape();
     }

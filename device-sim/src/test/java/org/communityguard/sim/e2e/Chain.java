@@ -1,5 +1,7 @@
 package org.communityguard.sim.e2e;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,6 +68,16 @@ final class Chain implements AutoCloseable {
         try {
             edge = EdgeAgent.start(org.communityguard.edge.config.Config.load(EdgeSettings.ALL, null, edgeEnv));
         } catch (RuntimeException e) {
+            hub.close();
+            throw e;
+        }
+        // The agent's session on the shared Mosquitto is new: a device's publish before it has
+        // subscribed reaches no one, acknowledged all the same (FoundationIT failed so once, the
+        // agent's check whether the broker is open making its first connection later).
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(edge::deviceBrokerListening);
+        } catch (RuntimeException e) {
+            edge.close();
             hub.close();
             throw e;
         }

@@ -173,6 +173,8 @@ public final class MqttDeviceListener implements AutoCloseable {
     // Touched by the connector thread only.
     private boolean probedOnce;
     private boolean subscribedOnce;
+    /** Connected and subscribed: from here on the broker keeps the devices' messages for this agent. */
+    private volatile boolean listening;
     private int failedAttempts;
 
     public MqttDeviceListener(Settings settings, DeviceIngest ingest, DeviceCommands commands, MeterRegistry registry) {
@@ -235,6 +237,15 @@ public final class MqttDeviceListener implements AutoCloseable {
 
     public boolean isConnected() {
         return client.isConnected();
+    }
+
+    /**
+     * Connected and subscribed (the subscription confirmed, or a session resumed that has one):
+     * a device's message published before this, to a broker that never saw this agent's session,
+     * reaches no one.
+     */
+    public boolean isListening() {
+        return listening && client.isConnected();
     }
 
     /** Whether the broker let in a client without an account at the last check (before every connection). */
@@ -318,6 +329,7 @@ public final class MqttDeviceListener implements AutoCloseable {
                 subscribe();
             }
             failedAttempts = 0;
+            listening = true;
             LOG.info("connected to the device broker {} as {} (session {})", settings.brokerUrl(), settings.clientId(),
                     sessionPresent ? "resumed" : "new");
             flushUnsentCommands();
@@ -535,6 +547,7 @@ public final class MqttDeviceListener implements AutoCloseable {
 
         @Override
         public void connectionLost(Throwable cause) {
+            listening = false;
             if (closed || pausing.get()) {
                 return;
             }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
@@ -44,16 +45,21 @@ class HalfOpenDatabaseIT {
                 + ", \"data\": {\"lamp_on\": true}}";
     }
 
+    /** One writer, reaching PostgreSQL through the proxy. */
+    private static Hub hubThrough(FaultProxy proxy, Database db) throws SQLException {
+        return HubFixture.start(db, Map.of(
+                "HUB_DB_URL", "jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + db.name(),
+                "HUB_DB_POOL_SIZE", "2", "HUB_INGEST_WRITERS", "1",
+                // Far longer than the waits below: the alarm must not wait for a resend.
+                "HUB_INGEST_RETRY_TIMEOUT", "10m"));
+    }
+
     @Test
     void anAlarmCommitsThroughAFreshConnectionWhenTheWritersConnectionGoesSilent(TimescaleDb timescale) throws Exception {
         Database db = timescale.createDatabase();
         long rx = System.currentTimeMillis();
         try (FaultProxy proxy = FaultProxy.to(timescale.host(), timescale.port());
-             Hub hub = HubFixture.start(db, Map.of(
-                     "HUB_DB_URL", "jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + db.name(),
-                     "HUB_DB_POOL_SIZE", "2", "HUB_INGEST_WRITERS", "1",
-                     // Far longer than the wait below: the alarm must not wait for a resend.
-                     "HUB_INGEST_RETRY_TIMEOUT", "10m"));
+             Hub hub = hubThrough(proxy, db);
              UplinkTestClient gw = new UplinkTestClient(hub.uplinkPort(), HubFixture.GATEWAY, HubFixture.GATEWAY_SECRET);
              Connection lock = db.connect();
              Connection direct = db.connect()) {
@@ -77,10 +83,7 @@ class HalfOpenDatabaseIT {
         Database db = timescale.createDatabase();
         long rx = System.currentTimeMillis();
         try (FaultProxy proxy = FaultProxy.to(timescale.host(), timescale.port());
-             Hub hub = HubFixture.start(db, Map.of(
-                     "HUB_DB_URL", "jdbc:postgresql://" + proxy.host() + ":" + proxy.port() + "/" + db.name(),
-                     "HUB_DB_POOL_SIZE", "2", "HUB_INGEST_WRITERS", "1",
-                     "HUB_INGEST_RETRY_TIMEOUT", "10m"));
+             Hub hub = hubThrough(proxy, db);
              UplinkTestClient gw = new UplinkTestClient(hub.uplinkPort(), HubFixture.GATEWAY, HubFixture.GATEWAY_SECRET);
              Connection lock = db.connect();
              Connection direct = db.connect()) {
