@@ -337,10 +337,11 @@ final class DeviceMessageProperty implements Fuzzing.Property {
     }
 
     private static String unknownKey(Choices in, Valid valid) {
-        String key;
-        do {
-            key = "x_" + Mutations.storable(in.text(12));
-        } while (valid.data().has(key));
+        String key = "x_" + Mutations.storable(in.text(12));
+        // A suffix, not a redraw: a used-up fuzzer input would draw the same key forever.
+        for (int i = 1; valid.data().has(key); i++) {
+            key = "x_" + i;
+        }
         return key;
     }
 
@@ -369,8 +370,11 @@ final class DeviceMessageProperty implements Fuzzing.Property {
 
     /** A non-null value of another JSON kind than {@code value}. */
     private static JsonNode otherKind(Choices in, JsonNode value) {
-        while (true) {
-            JsonNode other = switch (in.between(0, 4)) {
+        // The kinds in turn from a chosen one, not drawn until one differs: a fuzzer's input, once
+        // used up, answers every choice the same, and a redraw would never end (Jazzer's timeout).
+        int first = in.between(0, 4);
+        for (int i = 0; ; i++) {
+            JsonNode other = switch ((first + i) % 5) {
                 case 0 -> NODES.booleanNode(in.flip());
                 case 1 -> NODES.numberNode(in.between(0, 3));
                 case 2 -> NODES.textNode(Mutations.storable(in.text(6)));
