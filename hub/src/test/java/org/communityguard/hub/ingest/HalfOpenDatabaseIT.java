@@ -54,21 +54,11 @@ class HalfOpenDatabaseIT {
                 "HUB_INGEST_RETRY_TIMEOUT", "10m"));
     }
 
+    /** Silent while the writer waits to claim the batch key: it holds nothing yet. */
     @Test
     void anAlarmCommitsThroughAFreshConnectionWhenTheWritersConnectionGoesSilent(TimescaleDb timescale) throws Exception {
-        Database db = timescale.createDatabase();
-        long rx = System.currentTimeMillis();
-        try (FaultProxy proxy = FaultProxy.to(timescale.host(), timescale.port());
-             Hub hub = hubThrough(proxy, db);
-             UplinkTestClient gw = new UplinkTestClient(hub.uplinkPort(), HubFixture.GATEWAY, HubFixture.GATEWAY_SECRET);
-             Connection lock = db.connect();
-             Connection direct = db.connect()) {
-            try {
-                holdTheWriterAndSilenceIt(proxy, gw, lock, direct, rx);
-            } finally {
-                proxy.resume(); // else a hub that never noticed would take its retry timeout to close
-            }
-        }
+        silenceTheWriterWhileItWaits(timescale, "LOCK TABLE uplink_batches IN SHARE ROW EXCLUSIVE MODE",
+                "INSERT INTO uplink_batches%");
     }
 
     /**
@@ -80,6 +70,15 @@ class HalfOpenDatabaseIT {
      */
     @Test
     void anAlarmIsNotHeldByTheSilentTransactionOfACopy(TimescaleDb timescale) throws Exception {
+        silenceTheWriterWhileItWaits(timescale, "LOCK TABLE readings IN SHARE MODE", "COPY readings%");
+    }
+
+    /**
+     * Holds the writer inside a statement (behind {@code lockSql}, until it waits in a query like
+     * {@code waitingQuery}), silences its connection, and lets it go on.
+     */
+    private static void silenceTheWriterWhileItWaits(TimescaleDb timescale, String lockSql, String waitingQuery)
+            throws Exception {
         Database db = timescale.createDatabase();
         long rx = System.currentTimeMillis();
         try (FaultProxy proxy = FaultProxy.to(timescale.host(), timescale.port());
@@ -91,53 +90,28 @@ class HalfOpenDatabaseIT {
                 assertThat(gw.publish(TOPIC, batch(telemetry("lamp-b2-01", rx))).reasonCode()).isZero();
                 lock.setAutoCommit(false);
                 try (Statement st = lock.createStatement()) {
-                    st.execute("LOCK TABLE readings IN SHARE MODE");
+                    st.execute(lockSql);
                 }
                 CompletableFuture<UplinkTestClient.Ack> ack = gw.publishAsync(TOPIC, batch(alarm("smoke-b2-02", rx + 1)));
                 await().atMost(30, TimeUnit.SECONDS).until(() -> count(direct, "SELECT count(*) FROM pg_stat_activity"
-                        + " WHERE wait_event_type = 'Lock' AND query LIKE 'COPY readings%'") == 1);
+                        + " WHERE wait_event_type = 'Lock' AND query LIKE '" + waitingQuery + "'") == 1);
                 proxy.blackhole();
                 lock.commit();
 
                 assertThat(ack.get(60, TimeUnit.SECONDS).reasonCode()).as("the alarm's PUBACK").isZero();
                 assertThat(count(direct, "SELECT count(*) FROM incidents WHERE type = 'FIRE' AND device_id = 'smoke-b2-02'"
                         + " AND is_open")).isEqualTo(1);
-                assertThat(count(direct, "SELECT count(*) FROM readings WHERE device_id = 'smoke-b2-02'")).isEqualTo(1);
+                assertThat(count(direct, "SELECT count(*) FROM readings WHERE device_id = 'smoke-b2-02'"))
+                        .as("stored once, though the silent transaction may have got far").isEqualTo(1);
+
+                // The writer is not wedged: the next batch goes through as well, while the silent
+                // connection is still silent.
+                assertThat(gw.publish(TOPIC, batch(telemetry("lamp-b2-03", rx + 2))).reasonCode()).isZero();
+                assertThat(count(direct, "SELECT count(*) FROM readings WHERE device_id = 'lamp-b2-03'")).isEqualTo(1);
             } finally {
-                proxy.resume();
+                proxy.resume(); // else a hub that never noticed would take its retry timeout to close
             }
         }
-    }
-
-    private static void holdTheWriterAndSilenceIt(FaultProxy proxy, UplinkTestClient gw, Connection lock, Connection direct,
-                                                  long rx) throws Exception {
-        assertThat(gw.publish(TOPIC, batch(telemetry("lamp-b2-01", rx))).reasonCode()).isZero();
-
-        // Hold the writer inside a statement, then silence its connection while it waits.
-        lock.setAutoCommit(false);
-        try (Statement st = lock.createStatement()) {
-            st.execute("LOCK TABLE uplink_batches IN SHARE ROW EXCLUSIVE MODE");
-        }
-        CompletableFuture<UplinkTestClient.Ack> ack = gw.publishAsync(TOPIC, batch(alarm("smoke-b2-02", rx + 1)));
-        await().atMost(30, TimeUnit.SECONDS).until(() -> waitingClaims(direct) == 1);
-        proxy.blackhole();
-        lock.commit();
-
-        assertThat(ack.get(60, TimeUnit.SECONDS).reasonCode()).as("the alarm's PUBACK").isZero();
-        assertThat(count(direct, "SELECT count(*) FROM incidents WHERE type = 'FIRE' AND device_id = 'smoke-b2-02'"
-                + " AND is_open")).isEqualTo(1);
-        assertThat(count(direct, "SELECT count(*) FROM readings WHERE device_id = 'smoke-b2-02'"))
-                .as("stored once, though the silent transaction may have got far").isEqualTo(1);
-
-        // The writer is not wedged: the next batch goes through as well, while the silent
-        // connection is still silent.
-        assertThat(gw.publish(TOPIC, batch(telemetry("lamp-b2-03", rx + 2))).reasonCode()).isZero();
-        assertThat(count(direct, "SELECT count(*) FROM readings WHERE device_id = 'lamp-b2-03'")).isEqualTo(1);
-    }
-
-    private static long waitingClaims(Connection c) throws Exception {
-        return count(c, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                + " AND query LIKE 'INSERT INTO uplink_batches%'");
     }
 
     private static long count(Connection c, String sql) throws Exception {
