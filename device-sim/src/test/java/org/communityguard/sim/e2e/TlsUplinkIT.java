@@ -20,6 +20,7 @@ import org.communityguard.sim.Simulation;
 import org.communityguard.sim.site.SiteLoader;
 import org.communityguard.testkit.Mosquitto;
 import org.communityguard.testkit.RealServers;
+import org.communityguard.testkit.TestCa;
 import org.communityguard.testkit.TimescaleDb;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;

@@ -1,4 +1,4 @@
-package org.communityguard.sim.e2e;
+package org.communityguard.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,8 +29,11 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A certificate authority made in the test (BouncyCastle), issuing server and client certificates as files. */
-final class TestCa {
+/**
+ * A certificate authority made in the test (BouncyCastle), issuing server and client certificates
+ * as files: for the TLS uplink (device-sim's TlsUplinkIT) and the hub's HTTPS (hub's HttpsIT).
+ */
+public final class TestCa {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
@@ -38,7 +41,7 @@ final class TestCa {
     private final KeyPair keys;
     private final X509Certificate cert;
 
-    TestCa(String commonName) throws GeneralSecurityException, IOException {
+    public TestCa(String commonName) throws GeneralSecurityException, IOException {
         this.name = new X500Name("CN=" + commonName);
         this.keys = ecKeys();
         X509v3CertificateBuilder b = builder(name, name, keys);
@@ -51,13 +54,13 @@ final class TestCa {
     }
 
     /** The CA certificate, PEM. */
-    Path writeCert(Path file) throws IOException {
+    public Path writeCert(Path file) throws IOException {
         pem(file, cert);
         return file;
     }
 
     /** A server certificate for localhost and 127.0.0.1: {@code dir/name.crt} (chain) and {@code dir/name.key} (PKCS#8). */
-    Path[] issueServer(Path dir, String name) throws GeneralSecurityException, IOException {
+    public Path[] issueServer(Path dir, String name) throws GeneralSecurityException, IOException {
         KeyPair kp = ecKeys();
         X509v3CertificateBuilder b = builder(this.name, new X500Name("CN=" + name), kp);
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
@@ -72,7 +75,7 @@ final class TestCa {
     }
 
     /** A client certificate and key in a PKCS#12 file. */
-    Path issueClientPkcs12(Path file, String name, String password) throws GeneralSecurityException, IOException {
+    public Path issueClientPkcs12(Path file, String name, String password) throws GeneralSecurityException, IOException {
         KeyPair kp = ecKeys();
         X509Certificate c = sign(builder(this.name, new X500Name("CN=" + name), kp), keys);
         KeyStore ks = KeyStore.getInstance("PKCS12");
