@@ -71,7 +71,7 @@ import org.communityguard.hub.ingest.GatewayBinding;
 import org.communityguard.hub.ingest.IngestPipeline;
 import org.communityguard.hub.ingest.UplinkInitializer;
 import org.communityguard.hub.net.TcpServer;
-import org.communityguard.hub.net.UplinkTls;
+import org.communityguard.hub.net.ServerTls;
 import org.communityguard.hub.sharing.OpenAggregatesApi;
 import org.communityguard.hub.sharing.SharedIncidentApi;
 import org.communityguard.hub.site.SiteFile;
@@ -104,6 +104,7 @@ public final class Hub implements AutoCloseable {
     private final int httpPort;
     private final int uplinkPort;
     private final boolean uplinkTls;
+    private final boolean httpTls;
     private final Optional<String> generatedAdminPassword;
     private final List<Route> routes;
 
@@ -188,8 +189,8 @@ public final class Hub implements AutoCloseable {
                     config.get(HubSettings.UPLINK_MAX_PACKET),
                     new UplinkInitializer.Limits(config.get(HubSettings.UPLINK_CONNECT_TIMEOUT),
                             config.get(HubSettings.UPLINK_MAX_CONNECTIONS)),
-                    UplinkTls.serverContext(config.get(HubSettings.UPLINK_TLS_CERT), config.get(HubSettings.UPLINK_TLS_KEY),
-                            config.get(HubSettings.UPLINK_TLS_CLIENT_CA)),
+                    ServerTls.serverContext(config, new ServerTls.Files("uplink", HubSettings.UPLINK_TLS_CERT,
+                            HubSettings.UPLINK_TLS_KEY, HubSettings.UPLINK_TLS_CLIENT_CA)),
                     metrics);
             var uplink = new TcpServer("uplink", HubSettings.UPLINK_PORT.envName(), config.get(HubSettings.UPLINK_HOST),
                     config.get(HubSettings.UPLINK_PORT), boss, workers, uplinkInitializer);
@@ -252,8 +253,11 @@ public final class Hub implements AutoCloseable {
                                     new HttpLimits.Sizes(config.get(HubSettings.HTTP_MAX_HEADER_BYTES),
                                             config.get(HubSettings.HTTP_MAX_BODY_BYTES), config.get(HubSettings.HTTP_MAX_UPLOAD_BYTES),
                                             config.get(HubSettings.HTTP_UPLOAD_BUDGET_BYTES)),
-                                    router::takesUploads, metrics)));
+                                    router::takesUploads, metrics),
+                            ServerTls.serverContext(config, new ServerTls.Files("HTTP port", HubSettings.HTTP_TLS_CERT,
+                                    HubSettings.HTTP_TLS_KEY, null))));
             httpPort = http.start();
+            httpTls = !config.get(HubSettings.HTTP_TLS_CERT).isEmpty();
             closeables.push(http);
         } catch (RuntimeException | SQLException e) {
             close();
@@ -355,9 +359,10 @@ public final class Hub implements AutoCloseable {
         }, "hub-shutdown"));
         System.out.println();
         System.out.println("  CommunityGuard hub is running");
-        System.out.println("  console and API : http://localhost:" + hub.httpPort() + "/");
-        System.out.println("  health          : http://localhost:" + hub.httpPort() + "/api/health");
-        System.out.println("  metrics         : http://localhost:" + hub.httpPort() + "/metrics");
+        String http = (hub.httpTls ? "https" : "http") + "://localhost:" + hub.httpPort();
+        System.out.println("  console and API : " + http + "/");
+        System.out.println("  health          : " + http + "/api/health");
+        System.out.println("  metrics         : " + http + "/metrics");
         System.out.println("  gateway uplink  : " + (hub.uplinkTls ? "mqtts" : "mqtt") + "://localhost:" + hub.uplinkPort()
                 + " (MQTT 5" + (hub.uplinkTls ? " over TLS" : "") + ", docs/uplink.md)");
         hub.generatedAdminPassword().ifPresent(pw ->

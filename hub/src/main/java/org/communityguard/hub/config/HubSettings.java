@@ -17,6 +17,11 @@ public final class HubSettings {
     public static final Setting<Integer> HTTP_PORT = new Setting<>("http.port", PORT, 8080,
             "port of the HTTP API, console and /metrics (0 picks a free port)");
 
+    public static final Setting<String> HTTP_TLS_CERT = new Setting<>("http.tls-cert", SettingType.Text.any(), "",
+            "PEM certificate chain of the HTTP port; set with http.tls-key to serve the console, API and /metrics over HTTPS only (with Strict-Transport-Security; docs/hub-install.md)");
+    public static final Setting<String> HTTP_TLS_KEY = new Setting<>("http.tls-key", SettingType.Text.any(), "",
+            "PEM private key (PKCS#8) of http.tls-cert");
+
     public static final Setting<Boolean> HTTP_TRUST_PROXY = new Setting<>("http.trust-proxy", new SettingType.Bool(), false,
             "the hub is behind a reverse proxy: take the client address from X-Forwarded-For and HTTPS from X-Forwarded-Proto (session cookies get Secure, login limits count the real client)");
 
@@ -230,7 +235,7 @@ public final class HubSettings {
             "connect and answer timeout of one notification attempt: webhook and SMS gateway (the whole exchange is cut off at twice this), SMTP (connecting, each read, each write)");
 
     public static final List<Setting<?>> ALL = List.of(
-            HTTP_HOST, HTTP_PORT, HTTP_TRUST_PROXY, HTTP_METRICS_REQUIRE_KEY,
+            HTTP_HOST, HTTP_PORT, HTTP_TLS_CERT, HTTP_TLS_KEY, HTTP_TRUST_PROXY, HTTP_METRICS_REQUIRE_KEY,
             HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS, HTTP_IDLE_TIMEOUT, HTTP_REQUEST_TIMEOUT,
             HTTP_MAX_HEADER_BYTES, HTTP_MAX_BODY_BYTES, HTTP_MAX_UPLOAD_BYTES, HTTP_UPLOAD_BUDGET_BYTES,
             UPLINK_HOST, UPLINK_PORT, UPLINK_RECEIVE_MAXIMUM, UPLINK_MAX_PACKET, UPLINK_CONNECT_TIMEOUT, UPLINK_MAX_CONNECTIONS,
