@@ -118,6 +118,7 @@ cat <<EOF
   console        http://localhost:$HUB_HTTP_PORT/   sign in now: the fire appears on the board by itself
   admin login    admin / $admin_password
   API            http://localhost:$HUB_HTTP_PORT/api/health, /api/incidents (POST /api/auth/token first)
+  API explorer   http://localhost:$HUB_HTTP_PORT/api/docs/   (the OpenAPI document: /api/openapi.json)
   hub metrics    http://localhost:$HUB_HTTP_PORT/metrics
   gateway MQTT   $mqtt_url   (devices/{id}/telemetry, devices/{id}/event; user = device id, password = its key)
   gateway CoAP   coap://localhost:$EDGE_COAP_PORT   (POST /telemetry/{id}, /events/{id}; plain: smoke detectors, manholes)

@@ -26,6 +26,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.communityguard.hub.api.ApiDocs;
 import org.communityguard.hub.api.ApiHandler;
 import org.communityguard.hub.api.ApiKeyApi;
 import org.communityguard.hub.api.KeyAccess;
@@ -228,6 +229,7 @@ public final class Hub implements AutoCloseable {
                     new RegistryApi(ds, uplinkInitializer::isConnected),
                     metrics,
                     new StaticFiles(),
+                    new ApiDocs(),
                     loop.apis(),
                     new ApiRoutes.ConsoleApis(
                             new SessionApi(passwordLogin, sessions, tokens),
@@ -356,7 +358,8 @@ public final class Hub implements AutoCloseable {
         System.out.println();
         System.out.println("  CommunityGuard hub is running");
         System.out.println("  console and API : http://localhost:" + hub.httpPort() + "/");
-        System.out.println("  health          : http://localhost:" + hub.httpPort() + "/api/health");
+        System.out.println("  API explorer    : http://localhost:" + hub.httpPort() + "/api/docs/");
+        System.out.println("  health          : http://localhost:" + hub.httpPort() + "/api/health/live, /api/health/ready");
         System.out.println("  metrics         : http://localhost:" + hub.httpPort() + "/metrics");
         System.out.println("  gateway uplink  : " + (hub.uplinkTls ? "mqtts" : "mqtt") + "://localhost:" + hub.uplinkPort()
                 + " (MQTT 5" + (hub.uplinkTls ? " over TLS" : "") + ", docs/uplink.md)");
