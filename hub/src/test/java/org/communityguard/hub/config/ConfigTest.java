@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,5 +73,18 @@ class ConfigTest {
         String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
 
         assertThat(doc).as("docs/configuration.md is out of date: run bash deploy/config-reference.sh").contains(Config.markdownTable(HubSettings.ALL));
+    }
+
+    /** The log level is logback's, read from the environment by logback.xml, not a setting: listed all the same. */
+    @Test
+    void configurationReferenceListsTheEnvironmentLogbackReads() throws IOException {
+        String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
+        Matcher read = Pattern.compile("\\$\\{([A-Z_]+):-([^}]*)}").matcher(Files.readString(Path.of("src/main/resources/logback.xml")));
+
+        assertThat(read.find()).as("logback.xml reads HUB_LOG_LEVEL").isTrue();
+        do {
+            assertThat(doc).as("docs/configuration.md is out of date: run bash deploy/config-reference.sh")
+                    .contains("| `" + read.group(1) + "` | `" + read.group(2) + "` |");
+        } while (read.find());
     }
 }
