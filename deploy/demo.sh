@@ -32,11 +32,17 @@ say() { printf '\033[1m== %s\033[0m\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 random_secret() { head -c 96 /dev/urandom | base64 -w0 | tr -d '/+=' | cut -c1-"$1"; }
 
-command -v java >/dev/null || die "java not found: install a JDK 17 or newer"
-command -v mvn >/dev/null || die "mvn not found: install Maven"
+source deploy/lib/toolchain.sh
+problem=$(toolchain_problem) || die "$problem"
 
 say "building (mvn -DskipTests package)"
-mvn -B -q -DskipTests package || die "the build failed; run 'mvn -B package' to see why"
+# Quiet when everything is already in the local Maven repository. Otherwise (the first build on
+# this machine, or new dependencies) the offline attempt stops at once, and the build runs again
+# online showing each download: minutes of silence would look like a hang.
+if ! mvn -B -q -o -DskipTests package >/dev/null 2>&1; then
+  say "downloading the build's dependencies (first build on this machine: a few minutes)"
+  mvn -B -DskipTests package || die "the build failed; run 'mvn -B package' to see why"
+fi
 
 # Everything the three programs need goes into one scratch directory that an unprivileged
 # user can read: PostgreSQL refuses to run as root, so as root the hub runs as "nobody".
@@ -118,6 +124,7 @@ cat <<EOF
   console        http://localhost:$HUB_HTTP_PORT/   sign in now: the fire appears on the board by itself
   admin login    admin / $admin_password
   API            http://localhost:$HUB_HTTP_PORT/api/health, /api/incidents (POST /api/auth/token first)
+  API explorer   http://localhost:$HUB_HTTP_PORT/api/docs/   (the OpenAPI document: /api/openapi.json)
   hub metrics    http://localhost:$HUB_HTTP_PORT/metrics
   gateway MQTT   $mqtt_url   (devices/{id}/telemetry, devices/{id}/event; user = device id, password = its key)
   gateway CoAP   coap://localhost:$EDGE_COAP_PORT   (POST /telemetry/{id}, /events/{id}; plain: smoke detectors, manholes)

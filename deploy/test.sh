@@ -2,6 +2,7 @@
 # The project's one test command (CI runs it through .ci/run).
 #   bash deploy/test.sh                 install what the tests need, then mvn -B verify
 #   bash deploy/test.sh -pl hub         extra arguments go to Maven
+# Needs Java 17+ and Maven on PATH (says so and exits 1 first when either is missing).
 # Installs, when missing and there is no working Docker: PostgreSQL (the OS default major),
 # TimescaleDB for it and Mosquitto; and in any case Chromium with chromedriver for the console's
 # browser test. Starts no service: the JUnit harness (testkit) starts throwaway servers on free
@@ -12,6 +13,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source deploy/lib/log.sh
 source deploy/lib/apt.sh
 source deploy/lib/test-deps.sh
+source deploy/lib/toolchain.sh
+
+# Before installing anything: without Java 17+ and Maven there is nothing to test with.
+problem=$(toolchain_problem) || fail "$problem"
 
 section "test dependencies"
 if command -v docker >/dev/null && timeout 20 docker info >/dev/null 2>&1; then

@@ -26,6 +26,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.communityguard.hub.api.ApiDocs;
 import org.communityguard.hub.api.ApiHandler;
 import org.communityguard.hub.api.ApiKeyApi;
 import org.communityguard.hub.api.KeyAccess;
@@ -229,6 +230,7 @@ public final class Hub implements AutoCloseable {
                     new RegistryApi(ds, uplinkInitializer::isConnected),
                     metrics,
                     new StaticFiles(),
+                    new ApiDocs(),
                     loop.apis(),
                     new ApiRoutes.ConsoleApis(
                             new SessionApi(passwordLogin, sessions, tokens),
@@ -361,7 +363,8 @@ public final class Hub implements AutoCloseable {
         System.out.println("  CommunityGuard hub is running");
         String http = (hub.httpTls ? "https" : "http") + "://localhost:" + hub.httpPort();
         System.out.println("  console and API : " + http + "/");
-        System.out.println("  health          : " + http + "/api/health");
+        System.out.println("  API explorer    : " + http + "/api/docs/");
+        System.out.println("  health          : " + http + "/api/health/live, /api/health/ready");
         System.out.println("  metrics         : " + http + "/metrics");
         System.out.println("  gateway uplink  : " + (hub.uplinkTls ? "mqtts" : "mqtt") + "://localhost:" + hub.uplinkPort()
                 + " (MQTT 5" + (hub.uplinkTls ? " over TLS" : "") + ", docs/uplink.md)");

@@ -12,8 +12,10 @@
  * </pre>
  * Tests see only {@link org.communityguard.testkit.RealServers},
  * {@link org.communityguard.testkit.TimescaleDb}, {@link org.communityguard.testkit.DurablePostgres},
- * {@link org.communityguard.testkit.Database}, {@link org.communityguard.testkit.Mosquitto} and
- * {@link org.communityguard.testkit.Chromium} (and {@link org.communityguard.testkit.TestCa} for certificates); everything else is package-private.
+ * {@link org.communityguard.testkit.Database}, {@link org.communityguard.testkit.Mosquitto},
+ * {@link org.communityguard.testkit.Chromium}, {@link org.communityguard.testkit.TestCa} (certificates),
+ * {@link org.communityguard.testkit.LogbackVariables} (a docs check) and
+ * {@link org.communityguard.testkit.FaultProxy} (a link that fails on demand); everything else is package-private.
  *
  * <h2>Two kinds of PostgreSQL</h2>
  * <ul>

@@ -40,7 +40,7 @@ public final class ApiRoutes {
 
     public static List<Route> all(HealthApi health, AuthApi auth, IncidentApi incidents, ThresholdApi thresholds,
                                   RegistryApi registry, PrometheusMeterRegistry metrics, StaticFiles console,
-                                  LoopApis loop, ConsoleApis apis, SharingApis sharing) {
+                                  ApiDocs docs, LoopApis loop, ConsoleApis apis, SharingApis sharing) {
         // Residents are "everyone" only where the handler narrows what they see to their own reports.
         var everyone = EnumSet.allOf(Role.class);
         var staff = EnumSet.of(Role.ADMIN, Role.PROPERTY_MANAGER, Role.GRID_WORKER);
@@ -57,7 +57,10 @@ public final class ApiRoutes {
         return List.of(
                 Route.publicRoute(HttpMethod.GET, "/", console::index),
                 Route.publicRoute(HttpMethod.GET, "/console/{file}", console::get),
-                Route.publicRoute(HttpMethod.GET, "/api/health", health::health),
+                // Liveness and readiness (HealthApi); /api/health is readiness, as it always was.
+                Route.publicRoute(HttpMethod.GET, "/api/health", health::ready),
+                Route.publicRoute(HttpMethod.GET, "/api/health/live", health::live),
+                Route.publicRoute(HttpMethod.GET, "/api/health/ready", health::ready),
                 Route.publicRoute(HttpMethod.POST, "/api/auth/token", auth::token),
                 sharing.metricsNeedKey()
                         ? Route.authenticated(HttpMethod.GET, "/metrics", EnumSet.of(Role.ADMIN), scrape)
@@ -65,6 +68,9 @@ public final class ApiRoutes {
                         : Route.publicRoute(HttpMethod.GET, "/metrics", scrape),
                 Route.authenticated(HttpMethod.GET, "/api/incidents", everyone, incidents::list),
                 Route.publicRoute(HttpMethod.GET, "/api/openapi.json", loop.openApi()::get),
+                // The API explorer on that document (/api/docs and /api/docs/ both match; ApiDocs adds the slash).
+                Route.publicRoute(HttpMethod.GET, "/api/docs/", docs::index),
+                Route.publicRoute(HttpMethod.GET, "/api/docs/{file}", docs::get),
 
                 // The closed loop: one incident, its actions (transition table: incident.lifecycle.Lifecycle).
                 Route.authenticated(HttpMethod.GET, "/api/incidents/{id}", everyone, lifecycle::get),

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.communityguard.testkit.LogbackVariables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,5 +72,16 @@ class ConfigTest {
         String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
 
         assertThat(doc).as("docs/configuration.md is out of date: run bash deploy/config-reference.sh").contains(Config.markdownTable(HubSettings.ALL));
+    }
+
+    /** The log level is logback's, read from the environment by logback.xml, not a setting: listed all the same. */
+    @Test
+    void configurationReferenceListsTheEnvironmentLogbackReads() throws IOException {
+        String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
+
+        assertThat(LogbackVariables.documentationRows(Path.of("src/main/resources/logback.xml")))
+                .as("the variables logback.xml reads").anySatisfy(row -> assertThat(row).contains("HUB_LOG_LEVEL"))
+                .allSatisfy(row -> assertThat(doc).as("docs/configuration.md is out of date: run bash deploy/config-reference.sh")
+                        .contains(row));
     }
 }
