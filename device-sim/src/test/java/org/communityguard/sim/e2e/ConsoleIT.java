@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -87,11 +88,11 @@ class ConsoleIT {
             // The routing table dispatches every fire at once: each row counts down to its acknowledge deadline.
             live.until(ExpectedConditions.numberOfElementsToBe(
                     By.cssSelector("#board-open tr.critical button[data-action='acknowledge']"), fires));
-            assertThat(page.findElement(By.cssSelector("#board-open tr.critical .sla")).getText()).startsWith("Acknowledge in ");
+            textStartsWith(wait, By.cssSelector("#board-open tr.critical .sla"), "Acknowledge in ");
             browser.screenshot(SCREENSHOTS.resolve("board-alarm.png"));
 
             // The band's details link: the incident, its actions and its deadlines counting down.
-            page.findElement(By.cssSelector("#alarm li a")).click();
+            clickFresh(wait, By.cssSelector("#alarm li a"));
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#incident-actions button[data-action='acknowledge']")));
             long id = Long.parseLong(page.getCurrentUrl().replaceAll(".*#/incidents/", ""));
             assertThat(page.findElement(By.id("incident-deadlines")).getText()).contains("Acknowledge in", "On site in");
@@ -102,25 +103,28 @@ class ConsoleIT {
             browser.resize(1280, 860);
 
             // One click on the band acknowledges it on the hub; the open detail hears it from the live feed.
-            page.findElement(By.cssSelector("#alarm li[data-incident='" + id + "'] button.alarm-seen")).click();
+            clickFresh(wait, By.cssSelector("#alarm li[data-incident='" + id + "'] button.alarm-seen"));
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#incident-timeline li[data-action='acknowledged']")));
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#incident-status[data-status='acknowledged']")));
             assertThat(js(page, "return window.sameDocument")).isEqualTo("no reload since sign-in");
             assertThat(chain.api("/api/incidents/" + id).path("timeline").findValuesAsText("actor")).contains("admin");
 
             // The others: one click each, until the band is gone.
-            for (int i = 1; i < fires; i++) {
-                wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#alarm button.alarm-seen"))).click();
+            // Each click waits until the band shows the previous one's answer, so no incident is clicked twice.
+            By seen = By.cssSelector("#alarm button.alarm-seen");
+            for (int left = fires - 1; left > 0; left--) {
+                wait.until(ExpectedConditions.numberOfElementsToBe(seen, left));
+                clickFresh(wait, seen);
             }
             wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("alarm")));
             page.findElement(By.cssSelector("#nav a[data-view='board']")).click();
             wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#board-open .seen-mark"), fires));
             assertThat(page.getTitle()).isEqualTo("CommunityGuard");
-            assertThat(page.findElement(By.cssSelector("#board-open tr.critical .sla")).getText()).startsWith("On site in");
+            textStartsWith(wait, By.cssSelector("#board-open tr.critical .sla"), "On site in");
             browser.screenshot(SCREENSHOTS.resolve("board.png"));
 
             // The detail: facts, evidence and the timeline from incident_timeline.
-            page.findElement(By.cssSelector("#board-open tr.critical a.incident-title")).click();
+            clickFresh(wait, By.cssSelector("#board-open tr.critical a.incident-title"));
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#incident-timeline li[data-action='opened']")));
             assertThat(page.findElement(By.id("incident-timeline")).getText()).contains("Opened", "by system");
             assertThat(page.findElement(By.id("incident-evidence")).getText()).contains("Event (Reading)", "Alarm");
@@ -134,7 +138,7 @@ class ConsoleIT {
             browser.screenshot(SCREENSHOTS.resolve("site-map.png"));
 
             // A device: its week of history as a chart.
-            page.findElement(By.cssSelector("#site-devices a[href='#/devices/smoke-b1-01']")).click();
+            clickFresh(wait, By.cssSelector("#site-devices a[href='#/devices/smoke-b1-01']"));
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#device-chart svg.chart")));
             page.findElement(By.cssSelector("button[data-range='7d']")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-chart"), "one per 60 min"));
@@ -228,8 +232,29 @@ class ConsoleIT {
 
     /** Clicks one of the incident's action buttons (the hub said it is allowed now). */
     private static void clickAction(WebDriverWait wait, String action) {
-        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#incident-actions button[data-action='" + action + "']")))
-                .click();
+        clickFresh(wait, By.cssSelector("#incident-actions button[data-action='" + action + "']"));
+    }
+
+    /**
+     * Finds and clicks in one step, again if the element was replaced in between: the live feed
+     * re-renders the alarm band and the board on every event (board.js renderAlarm), so an element
+     * found a moment earlier can be gone by the click (a StaleElementReferenceException in a suite
+     * run). A stale element takes no click, so trying again never clicks twice.
+     */
+    private static void clickFresh(WebDriverWait wait, By locator) {
+        wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement e = ExpectedConditions.elementToBeClickable(locator).apply(d);
+            if (e == null) {
+                return false;
+            }
+            e.click();
+            return true;
+        });
+    }
+
+    /** The text of a live-rendered element (see {@link #clickFresh}), read again if it was replaced. */
+    private static void textStartsWith(WebDriverWait wait, By locator, String start) {
+        wait.ignoring(StaleElementReferenceException.class).until(d -> d.findElement(locator).getText().startsWith(start));
     }
 
     private static Object js(WebDriver page, String script) {
