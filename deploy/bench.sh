@@ -4,6 +4,7 @@
 #   bash deploy/bench.sh ingest --help      its options
 #   bash deploy/bench.sh edge [options]     the edge agent on a Raspberry-Pi budget (-Xmx64m, one core)
 #   bash deploy/bench.sh console [options]  console board load and 7-day chart with a large history stored
+#   bash deploy/bench.sh alarm [options]    alarm latency, detector to the console's live stream, under background telemetry
 #   bash deploy/bench.sh faults [options]   the fault catalogue (reboots, poison, kill -9, half-open, power cut, black hole, provider down): nothing lost
 # Each mode starts what it measures (a throwaway PostgreSQL, the hub, ...) and stops it at exit,
 # Ctrl-C included. Installs PostgreSQL/TimescaleDB as deploy/test.sh does, only when missing.
@@ -17,6 +18,7 @@ source deploy/lib/bench-common.sh
 source deploy/lib/bench-ingest.sh
 source deploy/lib/bench-edge.sh
 source deploy/lib/bench-console.sh
+source deploy/lib/bench-alarm.sh
 source deploy/lib/bench-faults.sh
 source deploy/lib/bench-fuzz.sh
 
@@ -31,6 +33,8 @@ modes:
   ingest   the hub's durable ingest rate over the uplink next to raw COPY into the same hypertable
   edge     the edge agent's accepted messages/s, peak RSS and start-up time with -Xmx64m on one core
   console  the console's board load and a device's 7-day chart, with 10,000 incidents and 50 million readings stored
+  alarm    alarm latency end to end: a smoke detector's alarm through the edge agent and the hub to a signed-in
+           console's live stream, p50/p99/max per level of background telemetry (10k, 50k readings/s, the hub's max)
   faults   the fault catalogue end to end (device reboots, poison readings, hub, PostgreSQL and agent kill -9,
            half-open database connections, gateway power cut, uplink black hole, notification provider down):
            alarms and readings sent, raised or stored, lost and duplicated, per fault
@@ -45,6 +49,7 @@ case $mode in
   ingest) bench_ingest "$@" ;;
   edge) bench_edge "$@" ;;
   console) bench_console "$@" ;;
+  alarm) bench_alarm "$@" ;;
   faults) bench_faults "$@" ;;
   fuzz) bench_fuzz "$@" ;;
   -h | --help | help) usage ;;

@@ -114,6 +114,27 @@ bench_mosquitto_conf() {
   printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n' "$2" >>"$1"
 }
 
+# The JVM options of the edge agent's systemd unit (deploy/systemd/communityguard-edge.service),
+# so that a benchmark's agent runs as the field's does.
+bench_agent_java_opts() {
+  local opts
+  opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' deploy/systemd/communityguard-edge.service)
+  [[ -n $opts ]] || fail "no JAVA_OPTS in deploy/systemd/communityguard-edge.service"
+  printf '%s\n' "$opts"
+}
+
+# Waits up to 120 s for URL $1 to answer 2xx while process $2 lives; on failure shows the end of log $3.
+bench_wait_http() {
+  local url=$1 pid=$2 log=$3 i
+  for i in $(seq 1 1200); do
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$log" >&2; fail "$(basename "$log"): the process exited (log above)"; }
+    curl -fs -o /dev/null --max-time 2 "$url" && return 0
+    sleep 0.1
+  done
+  tail -n 30 "$log" >&2
+  fail "$url did not answer within 120 s (log above)"
+}
+
 # SIGTERM to a process this script started, and wait for it; harmless when it is gone.
 bench_stop_process() {
   if [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; then
@@ -241,6 +262,23 @@ bench_cleanup() {
   bench_stop_hub
   bench_stop_postgres
   bench_remove_dir
+}
+
+# Runs a driver, the command "$@", in the background: its output into BENCH_DIR/driver.log, followed
+# here as it comes, its errors into driver.err. Sets BENCH_DRIVER_STATUS to its exit code.
+bench_run_driver() {
+  local follow_pid
+  BENCH_DRIVER_STATUS=0
+  # Created here, not by the driver's redirection, which may come after tail looks for it.
+  : >"$BENCH_DIR/driver.log"
+  "$@" >>"$BENCH_DIR/driver.log" 2>"$BENCH_DIR/driver.err" &
+  BENCH_DRIVER_PID=$!
+  # Driver and follower run in the background and are waited for: bash runs its INT/TERM trap
+  # (and so the cleanup) at once during "wait", but only after a foreground command ends.
+  tail -n +1 -f --pid="$BENCH_DRIVER_PID" "$BENCH_DIR/driver.log" &
+  follow_pid=$!
+  wait "$BENCH_DRIVER_PID" || BENCH_DRIVER_STATUS=$?
+  wait "$follow_pid" || true
 }
 
 # Stops hub and database, prints the timings, and ends with the driver's RESULT line: the last

@@ -418,13 +418,13 @@ bench_faults_start_hub() {
     HUB_ADMIN_PASSWORD=bench-faults-admin-0123 "${BENCH_FAULTS_HUB_EXTRA[@]}" \
     java ${BENCH_HUB_JAVA_OPTS:-} -jar "$BENCH_HUB_JAR" >>"$BENCH_FAULTS_RUN_DIR/hub.log" 2>&1 &
   BENCH_HUB_PID=$!
-  bench_faults_wait_http "http://127.0.0.1:$BENCH_FAULTS_HTTP_PORT/api/health" "$BENCH_HUB_PID" hub.log
+  bench_wait_http "http://127.0.0.1:$BENCH_FAULTS_HTTP_PORT/api/health" "$BENCH_HUB_PID" "$BENCH_FAULTS_RUN_DIR/hub.log"
 }
 
 # The edge agent with the JVM options of its systemd unit, on this fault's buffer and fixed ports.
 bench_faults_start_agent() {
   local opts
-  opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' deploy/systemd/communityguard-edge.service)
+  opts=$(bench_agent_java_opts)
   # shellcheck disable=SC2086  # the unit's JAVA_OPTS is a list of JVM options
   EDGE_GATEWAY_ID=$BENCH_FAULTS_GATEWAY EDGE_SITE_FILE=$BENCH_FAULTS_SITE \
     EDGE_BROKER_URL="tcp://127.0.0.1:$BENCH_FAULTS_MQTT_PORT" EDGE_UPLINK_URL=$BENCH_FAULTS_AGENT_UPLINK \
@@ -434,21 +434,10 @@ bench_faults_start_agent() {
     EDGE_BUFFER_DIR="$BENCH_FAULTS_RUN_DIR/buffer" \
     java $opts -jar "$BENCH_AGENT_JAR" >>"$BENCH_FAULTS_RUN_DIR/agent.log" 2>&1 &
   BENCH_FAULTS_AGENT_PID=$!
-  bench_faults_wait_http "http://127.0.0.1:$BENCH_FAULTS_METRICS_PORT/health" "$BENCH_FAULTS_AGENT_PID" agent.log
+  bench_wait_http "http://127.0.0.1:$BENCH_FAULTS_METRICS_PORT/health" "$BENCH_FAULTS_AGENT_PID" "$BENCH_FAULTS_RUN_DIR/agent.log"
 }
 
 
-# Waits up to 120 s for a URL to answer 2xx while the process lives.
-bench_faults_wait_http() {
-  local url=$1 pid=$2 log=$3 i
-  for i in $(seq 1 1200); do
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$BENCH_FAULTS_RUN_DIR/$log" >&2; fail "$log: the process exited (log above)"; }
-    curl -fs -o /dev/null --max-time 2 "$url" && return 0
-    sleep 0.1
-  done
-  tail -n 30 "$BENCH_FAULTS_RUN_DIR/$log" >&2
-  fail "$url did not answer within 120 s (log above)"
-}
 
 # Until the hub commits readings again (its stored counter moves), or 120 s.
 bench_faults_await_storing() {

@@ -81,22 +81,12 @@ bench_ingest() {
   note "hub on 127.0.0.1 (pid $BENCH_HUB_PID): uplink $uplink_port, HTTP $http_port, log $BENCH_DIR/hub.log"
 
   section "ingest benchmark"
-  local status=0 follow_pid
-  # Created here, not by the driver's redirection, which may come after tail looks for it.
-  : >"$BENCH_DIR/driver.log"
-  HUB_UPLINK_GATEWAYS=$pairs java -cp "$BENCH_SIM_JAR:$(dirname "$BENCH_SIM_JAR")/lib/*" \
+  bench_run_driver env HUB_UPLINK_GATEWAYS="$pairs" java -cp "$BENCH_SIM_JAR:$(dirname "$BENCH_SIM_JAR")/lib/*" \
     org.communityguard.sim.bench.IngestBench \
     --uplink "tcp://127.0.0.1:$uplink_port" --db-url "jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/postgres" \
     --copy-connections "$writers" --commit-rows "$commit_rows" \
-    --hub-pid "$BENCH_HUB_PID" --postgres-pid "$BENCH_PG_PID" "${driver_args[@]}" \
-    >>"$BENCH_DIR/driver.log" 2>"$BENCH_DIR/driver.err" &
-  BENCH_DRIVER_PID=$!
-  # Driver and follower run in the background and are waited for: bash runs its INT/TERM trap
-  # (and so the cleanup) at once during "wait", but only after a foreground command ends.
-  tail -n +1 -f --pid="$BENCH_DRIVER_PID" "$BENCH_DIR/driver.log" &
-  follow_pid=$!
-  wait "$BENCH_DRIVER_PID" || status=$?
-  wait "$follow_pid" || true
+    --hub-pid "$BENCH_HUB_PID" --postgres-pid "$BENCH_PG_PID" "${driver_args[@]}"
+  local status=$BENCH_DRIVER_STATUS
   note "checkpoints during the run: $(grep -c 'checkpoint starting' "$BENCH_PG_DIR/postgres.log" || true)"
   if ((status != 0)); then
     tail -n 30 "$BENCH_DIR/driver.err" >&2

@@ -12,7 +12,7 @@ import java.util.Set;
  * docs/benchmarks.md reports. The gateways come from {@code HUB_UPLINK_GATEWAYS}, the very value
  * the hub was started with, so the two cannot disagree.
  */
-record BenchOptions(
+public record BenchOptions(
         String uplinkUrl,
         String dbUrl,
         String dbUser,
@@ -33,14 +33,14 @@ record BenchOptions(
         long postgresPid) {
 
     /** A benchmark gateway and its secret, as registered at the hub. */
-    record Gateway(String id, String secret) {
+    public record Gateway(String id, String secret) {
     }
 
     private static final Set<String> FLAGS = Set.of("uplink", "db-url", "db-user", "db-password", "batch", "window",
             "warmup", "duration", "copy-connections", "commit-rows", "ramp", "rounds", "copy-duration", "copy-scan",
             "copy-scan-duration", "hub-pid", "postgres-pid");
 
-    static final String GATEWAYS_VARIABLE = "HUB_UPLINK_GATEWAYS";
+    public static final String GATEWAYS_VARIABLE = "HUB_UPLINK_GATEWAYS";
 
     static final String USAGE = """
             usage: IngestBench --uplink tcp://HOST:PORT --db-url JDBC_URL [options]
@@ -63,7 +63,7 @@ record BenchOptions(
             """.formatted(GATEWAYS_VARIABLE);
 
     /** A wrong command line, with a message that names the flag. */
-    static final class UsageException extends Exception {
+    public static final class UsageException extends Exception {
         UsageException(String message) {
             super(message);
         }
@@ -113,7 +113,7 @@ record BenchOptions(
         return flags;
     }
 
-    static List<Gateway> gateways(String pairs) throws UsageException {
+    public static List<Gateway> gateways(String pairs) throws UsageException {
         List<Gateway> out = new ArrayList<>();
         for (String pair : pairs.split(",")) {
             if (pair.isBlank()) {

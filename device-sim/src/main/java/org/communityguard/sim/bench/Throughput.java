@@ -10,12 +10,12 @@ import java.util.function.LongSupplier;
  * "count at end minus count at start" then swings by a step's worth depending on where the
  * window's edges fall, while the fitted slope uses every step inside the window.
  */
-final class Throughput {
+public final class Throughput {
 
     static final long SAMPLE_MILLIS = 100;
 
     /** The fitted rate, the plain count over the window, and the rate of each 5-second slice (to see it was steady). */
-    record Rate(double perSecond, long count, double seconds, List<Double> slices) {
+    public record Rate(double perSecond, long count, double seconds, List<Double> slices) {
     }
 
     private final LongSupplier counter;
@@ -30,7 +30,7 @@ final class Throughput {
     }
 
     /** Starts sampling now. */
-    static Throughput start(LongSupplier counter) {
+    public static Throughput start(LongSupplier counter) {
         Throughput t = new Throughput(counter);
         t.record();
         t.sampler.start();
@@ -38,7 +38,7 @@ final class Throughput {
     }
 
     /** Ends the window now. */
-    Rate stop() throws InterruptedException {
+    public Rate stop() throws InterruptedException {
         running = false;
         sampler.join();
         record();

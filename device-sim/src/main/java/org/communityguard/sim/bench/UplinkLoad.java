@@ -31,10 +31,15 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
  * {@code window} of them unacknowledged (never more than the hub's Receive Maximum). Counts
  * what the hub acknowledged and how long each acknowledgement took.
  *
+ * <p>By default every gateway sends as fast as its window allows (closed loop, the ingest
+ * benchmark's maximum). {@link #offer} paces them instead to a fixed total rate on a fixed
+ * schedule (open loop): a batch is due at its time whether or not the hub kept up, so a slow hub
+ * shows as a lower achieved rate, not as a lower offered one.
+ *
  * <p>Anything but a clean Success PUBACK (another reason code, readings refused inside a batch,
  * a dropped connection) is a failure: the benchmark measures correct ingest or nothing.
  */
-final class UplinkLoad {
+public final class UplinkLoad {
 
     /** Paho's "too many publishes in progress": its in-flight count lags our permit by a moment. */
     private static final int PAHO_MAX_INFLIGHT = MqttClientException.REASON_CODE_MAX_INFLIGHT;
@@ -53,8 +58,13 @@ final class UplinkLoad {
     private volatile boolean measuring;
     private volatile boolean paused;
     private volatile boolean stopping;
+    /** Total readings per second offered, 0 for as fast as the window allows; with the moment it was set. */
+    private volatile Pace pace = new Pace(0, System.nanoTime());
 
-    UplinkLoad(String url, List<BenchOptions.Gateway> gateways, int batchReadings, int window) {
+    private record Pace(double readingsPerSecond, long fromNanos) {
+    }
+
+    public UplinkLoad(String url, List<BenchOptions.Gateway> gateways, int batchReadings, int window) {
         this.url = url;
         this.batchReadings = batchReadings;
         this.window = window;
@@ -64,8 +74,19 @@ final class UplinkLoad {
         }
     }
 
+    /**
+     * From now on, offers {@code readingsPerSecond} in total (spread evenly over the gateways, each
+     * on its own schedule from now), or as fast as the window allows when 0.
+     */
+    public void offer(double readingsPerSecond) {
+        if (readingsPerSecond < 0) {
+            throw new IllegalArgumentException("a rate of at least 0: " + readingsPerSecond);
+        }
+        pace = new Pace(readingsPerSecond, System.nanoTime());
+    }
+
     /** Connects every gateway (in parallel: the hub checks each secret with Argon2) and starts sending. */
-    void start() throws InterruptedException {
+    public void start() throws InterruptedException {
         List<Thread> connecting = new ArrayList<>();
         for (Link link : links) {
             Thread t = new Thread(link::connect, "connect-" + link.gateway.id());
@@ -81,12 +102,16 @@ final class UplinkLoad {
         links.forEach(Link::startSending);
     }
 
+    public int gatewayCount() {
+        return links.size();
+    }
+
     /** The smallest window any gateway got: ours, or the hub's Receive Maximum when lower. */
-    int effectiveWindow() {
+    public int effectiveWindow() {
         return links.stream().mapToInt(l -> l.allowed).min().orElse(0);
     }
 
-    long ackedReadings() {
+    public long ackedReadings() {
         return ackedReadings.get();
     }
 
@@ -94,11 +119,11 @@ final class UplinkLoad {
         return ackedBatches.get();
     }
 
-    long failureCount() {
+    public long failureCount() {
         return failureCount.get();
     }
 
-    List<String> firstFailures() {
+    public List<String> firstFailures() {
         return failures.stream().limit(5).toList();
     }
 
@@ -125,7 +150,7 @@ final class UplinkLoad {
     }
 
     /** Stops publishing for good, waits for the acknowledgements, disconnects; false on timeout. */
-    boolean stop(Duration timeout) throws InterruptedException {
+    public boolean stop(Duration timeout) throws InterruptedException {
         stopping = true;
         for (Link link : links) {
             link.sender.join(timeout.toMillis());
@@ -161,6 +186,17 @@ final class UplinkLoad {
             }
         }
         return null;
+    }
+
+    /**
+     * When gateway {@code index} of {@code gateways} is to publish its batch number {@code sent}
+     * (from 0) to offer {@code readingsPerSecond} in total from {@code fromNanos}: each gateway an
+     * equal share, on a fixed schedule offset by its index so that the gateways take turns.
+     */
+    static long dueNanos(long fromNanos, double readingsPerSecond, int gateways, int index, int batchReadings, long sent) {
+        double perGatewayBatchesPerSecond = readingsPerSecond / gateways / batchReadings;
+        double offset = (double) index / gateways;
+        return fromNanos + (long) ((sent + offset) / perGatewayBatchesPerSecond * 1e9);
     }
 
     private void fail(String what) {
@@ -216,9 +252,19 @@ final class UplinkLoad {
 
         private void sendLoop() {
             try {
+                Pace scheduled = null;
+                long sent = 0;
                 while (!stopping) {
                     if (paused) {
                         Thread.sleep(10);
+                        continue;
+                    }
+                    Pace now = pace;
+                    if (now != scheduled) {
+                        scheduled = now;
+                        sent = 0;
+                    }
+                    if (now.readingsPerSecond() > 0 && !awaitDue(now, sent)) {
                         continue;
                     }
                     if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
@@ -229,6 +275,7 @@ final class UplinkLoad {
                         continue;
                     }
                     List<BenchReading> readings = fleet.next(batchReadings);
+                    sent++;
                     String batchId = UUID.randomUUID().toString();
                     if (!publish(batchId, UplinkJson.batch(gateway.id(), batchId, readings), readings.size())) {
                         return;
@@ -237,6 +284,22 @@ final class UplinkLoad {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+
+        /**
+         * Sleeps until this gateway's batch number {@code sent} (from 0) is due under {@code pace};
+         * false after at most 100 ms of waiting, so a new pace or a stop is seen. The gateways'
+         * schedules are offset by their index, so they do not all publish at the same instant.
+         */
+        private boolean awaitDue(Pace pace, long sent) throws InterruptedException {
+            long due = dueNanos(pace.fromNanos(), pace.readingsPerSecond(), links.size(), links.indexOf(this),
+                    batchReadings, sent);
+            long wait = due - System.nanoTime();
+            if (wait <= 0) {
+                return true;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(100)));
+            return wait <= TimeUnit.MILLISECONDS.toNanos(100);
         }
 
         /** False when this gateway cannot go on (its failure is recorded). */

@@ -1,0 +1,18 @@
+package org.communityguard.sim.bench.alarm;
+
+/**
+ * What one background level measured.
+ *
+ * @param achievedRps background readings the hub stored (acknowledged after its commit) per
+ *                    second, over the window the alarms were sent and answered in
+ */
+record LevelResult(Level level, double achievedRps, AlarmLedger.Tally tally, Latency latency) {
+
+    /** Below this share of the offered rate, the level's background was not reached. */
+    static final double REACHED_SHARE = 0.95;
+
+    /** Whether the background was offered and stored at its level; a max level always is. */
+    boolean reached() {
+        return level.max() || achievedRps >= REACHED_SHARE * level.readingsPerSecond();
+    }
+}
