@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -185,18 +186,20 @@ public final class Hub implements AutoCloseable {
             binding.start(() -> database.connectUnpooled("communityguard-hub-registry"));
             closeables.push(binding);
 
+            // null: plain TCP (ServerTls decides; the start-up banner asks it, not the settings again).
+            SslContext uplinkSsl = ServerTls.serverContext(config, new ServerTls.Files("uplink", HubSettings.UPLINK_TLS_CERT,
+                    HubSettings.UPLINK_TLS_KEY, HubSettings.UPLINK_TLS_CLIENT_CA));
             UplinkInitializer uplinkInitializer = new UplinkInitializer(new BatchCodec(json), binding, pipeline,
                     gateways::authenticate, blocking, config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM),
                     config.get(HubSettings.UPLINK_MAX_PACKET),
                     new UplinkInitializer.Limits(config.get(HubSettings.UPLINK_CONNECT_TIMEOUT),
                             config.get(HubSettings.UPLINK_MAX_CONNECTIONS)),
-                    ServerTls.serverContext(config, new ServerTls.Files("uplink", HubSettings.UPLINK_TLS_CERT,
-                            HubSettings.UPLINK_TLS_KEY, HubSettings.UPLINK_TLS_CLIENT_CA)),
+                    uplinkSsl,
                     metrics);
             var uplink = new TcpServer("uplink", HubSettings.UPLINK_PORT.envName(), config.get(HubSettings.UPLINK_HOST),
                     config.get(HubSettings.UPLINK_PORT), boss, workers, uplinkInitializer);
             uplinkPort = uplink.start();
-            uplinkTls = !config.get(HubSettings.UPLINK_TLS_CERT).isEmpty();
+            uplinkTls = uplinkSsl != null;
             closeables.push(uplink);
 
             HourlyRollup rollup = new HourlyRollup(ds, database.timescale(), config.get(HubSettings.ROLLUP_EVERY),
@@ -244,6 +247,8 @@ public final class Hub implements AutoCloseable {
                             new OpenAggregatesApi(ds),
                             config.get(HubSettings.HTTP_METRICS_REQUIRE_KEY))));
             routes = router.routes();
+            SslContext httpSsl = ServerTls.serverContext(config, new ServerTls.Files("HTTP port", HubSettings.HTTP_TLS_CERT,
+                    HubSettings.HTTP_TLS_KEY, null));
             var http = new TcpServer("HTTP", HubSettings.HTTP_PORT.envName(), config.get(HubSettings.HTTP_HOST),
                     config.get(HubSettings.HTTP_PORT), boss, workers,
                     new HttpInitializer(new ApiHandler(router, authenticator, keyAccess, blocking, json, metrics,
@@ -256,10 +261,9 @@ public final class Hub implements AutoCloseable {
                                             config.get(HubSettings.HTTP_MAX_BODY_BYTES), config.get(HubSettings.HTTP_MAX_UPLOAD_BYTES),
                                             config.get(HubSettings.HTTP_UPLOAD_BUDGET_BYTES)),
                                     router::takesUploads, metrics),
-                            ServerTls.serverContext(config, new ServerTls.Files("HTTP port", HubSettings.HTTP_TLS_CERT,
-                                    HubSettings.HTTP_TLS_KEY, null))));
+                            httpSsl));
             httpPort = http.start();
-            httpTls = !config.get(HubSettings.HTTP_TLS_CERT).isEmpty();
+            httpTls = httpSsl != null;
             closeables.push(http);
         } catch (RuntimeException | SQLException e) {
             close();
