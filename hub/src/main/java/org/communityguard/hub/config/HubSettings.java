@@ -114,7 +114,8 @@ public final class HubSettings {
 
     public static final Setting<Integer> INGEST_WRITERS = new Setting<>("ingest.writers",
             new SettingType.Int(1, 64, "threads"), 2,
-            "database writer threads; a gateway's batches always go to the same writer, in order");
+            "routine database writer threads, plus one for the safety lane (batches carrying a safety alarm);"
+                    + " a gateway's routine batches always go to the same writer, in order");
     public static final Setting<Integer> INGEST_QUEUE_READINGS = new Setting<>("ingest.queue-readings",
             new SettingType.Int(1000, 10_000_000, "readings"), 100_000,
             "readings waiting for the database before the hub stops reading from gateways");

@@ -38,11 +38,17 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Per-device state lives here, in memory, so the hot path does no database work: a map
- * lookup, a lock nobody else wants (a gateway's batches always go to the same writer), and a
- * few field reads. A round keeps a copy of every state it changes, so a transaction that does
- * not commit leaves the states as they were and its readings are judged again, once, when they
- * are stored. After a hub restart the states start empty; latches and trends refill from the
- * next readings.
+ * lookup, a lock rarely contended, and a few field reads. A round keeps a copy of every state it
+ * changes, so a transaction that does not commit leaves the states as they were and its readings
+ * are judged again, once, when they are stored. After a hub restart the states start empty;
+ * latches and trends refill from the next readings.
+ *
+ * <p>Two rounds may judge one device at once: its alarm on the ingest pipeline's safety lane,
+ * its telemetry on a routine writer (or its readings from two gateways). Each reading is judged
+ * under the device's monitor; a rollback of one round while the other is under way may undo the
+ * other's changes as well. That can only delay a proposal (a debounce counts again, a trend
+ * refills) or repeat one, never swallow it: a raised latch does not hold back the next proposal,
+ * and one open incident per device and type is the database's job.
  *
  * <p>The detector also remembers when each device and gateway was last heard from (gateway
  * receive time); the {@link LivenessMonitor} persists that periodically instead of one UPDATE
@@ -205,8 +211,8 @@ public final class IncidentDetector {
             }
             return fresh;
         }
-        devices.put(deviceId, fresh);
-        return fresh;
+        // Atomically: a round on another lane may be creating the same device right now.
+        return devices.compute(deviceId, (id, current) -> current != null && current.rules == rules ? current : fresh);
     }
 
     /** The gateway's own readings: a linkage it performed is evidence on the fire that triggered it. */

@@ -35,10 +35,18 @@ import org.slf4j.LoggerFactory;
  * threads group them into one transaction each (batch keys, a COPY of the readings, the
  * incidents they raise), commit, and only then report the outcome, which becomes the PUBACK.
  *
- * <p>A gateway's batches always go to the same writer, so they commit (and run through the
- * incident rules) in the order the gateway sent them. Memory is bounded: past
- * {@code queueCapacity} waiting readings, {@link #submit} says so and the network side stops
- * reading until {@link #whenRoom} fires.
+ * <p><b>Safety lane.</b> A batch carrying a safety alarm ({@link UplinkBatch#carriesSafetyAlarm})
+ * goes to a writer of its own, so a fire is committed and announced while routine groups of up
+ * to {@code maxPerCommit} readings are still being written, instead of after them (issue 10). A
+ * gateway's routine batches always go to the same routine writer, so within each lane they
+ * commit (and run through the incident rules) in the order the gateway sent them; a gateway's
+ * alarm may commit before routine readings it sent earlier, as the gateway's own priority lane
+ * already sends it ahead of them (docs/uplink.md, Delivery).
+ *
+ * <p>Memory is bounded: past {@code queueCapacity} waiting readings, {@link #submit} says so and
+ * the network side stops reading until {@link #whenRoom} fires. A safety batch is taken past it
+ * and does not stop the reading (the gateway's next batch may be an alarm too); each gateway's
+ * Receive Maximum bounds what that adds.
  */
 public final class IngestPipeline implements AutoCloseable {
 
@@ -67,7 +75,7 @@ public final class IngestPipeline implements AutoCloseable {
     /** The reason of a reading the database refused (docs/uplink.md). */
     public static final String REFUSED_BY_DATABASE = "refused_by_database";
 
-    private record Pending(UplinkBatch batch, Consumer<Result> done, long submittedNanos) {
+    private record Pending(UplinkBatch batch, Consumer<Result> done, long submittedNanos, boolean safety) {
     }
 
     private final DataSource dataSource;
@@ -80,6 +88,7 @@ public final class IngestPipeline implements AutoCloseable {
     private final long retryTimeoutNanos;
     private final long dbTimeoutMs;
     private final List<LinkedBlockingQueue<Pending>> queues = new ArrayList<>();
+    private final LinkedBlockingQueue<Pending> safetyQueue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private final AtomicLong queued = new AtomicLong();
     private final Queue<Runnable> waitingForRoom = new ConcurrentLinkedQueue<>();
@@ -91,6 +100,8 @@ public final class IngestPipeline implements AutoCloseable {
     private final Counter retryLater;
     private final Counter silentBackendsEnded;
     private final Timer commitTimer;
+    private final Timer routineLatency;
+    private final Timer safetyLatency;
 
     public IngestPipeline(DataSource dataSource, ReadingStore readings, IncidentDetector detector,
                           IncidentRecorder incidents, IncidentListener listener, int writerCount, int queueCapacity,
@@ -115,15 +126,28 @@ public final class IngestPipeline implements AutoCloseable {
                 .description("batches the database did not take in time; gateways resend them").register(registry);
         this.commitTimer = Timer.builder("hub.ingest.commit").description("duration of one ingest transaction")
                 .publishPercentileHistogram().register(registry);
+        this.routineLatency = latencyTimer(registry, "routine");
+        this.safetyLatency = latencyTimer(registry, "safety");
         Gauge.builder("hub.ingest.queue.readings", queued, AtomicLong::get)
                 .description("readings waiting for the database").register(registry);
         for (int i = 0; i < writerCount; i++) {
             LinkedBlockingQueue<Pending> q = new LinkedBlockingQueue<>();
             queues.add(q);
-            Thread t = new Thread(() -> writeLoop(q), "ingest-writer-" + i);
-            t.setDaemon(true);
-            writers.add(t);
+            writers.add(writer(q, "ingest-writer-" + i));
         }
+        writers.add(writer(safetyQueue, "ingest-writer-safety"));
+    }
+
+    private static Timer latencyTimer(MeterRegistry registry, String lane) {
+        return Timer.builder("hub.ingest.latency").tag("lane", lane)
+                .description("from a batch's arrival to its commit: the hub's part of the gateway's PUBACK wait")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    private Thread writer(LinkedBlockingQueue<Pending> queue, String name) {
+        Thread t = new Thread(() -> writeLoop(queue), name);
+        t.setDaemon(true);
+        return t;
     }
 
     public void start() {
@@ -132,15 +156,17 @@ public final class IngestPipeline implements AutoCloseable {
 
     /**
      * Queues a batch; {@code done} runs on a writer thread once its fate is known. Never
-     * blocks. Returns false when the queue is over capacity: the caller should stop reading
-     * new batches until {@link #whenRoom} calls back.
+     * blocks. Returns false when the queue is over capacity (never for a safety batch): the
+     * caller should stop reading new batches until {@link #whenRoom} calls back.
      */
     public boolean submit(UplinkBatch batch, Consumer<Result> done) {
         int n = Math.max(1, batch.readings().size());
         long now = queued.addAndGet(n);
-        queues.get(Math.floorMod(batch.gatewayId().hashCode(), queues.size()))
-                .add(new Pending(batch, done, System.nanoTime()));
-        return now <= queueCapacity;
+        boolean safety = batch.carriesSafetyAlarm();
+        LinkedBlockingQueue<Pending> queue = safety ? safetyQueue
+                : queues.get(Math.floorMod(batch.gatewayId().hashCode(), queues.size()));
+        queue.add(new Pending(batch, done, System.nanoTime(), safety));
+        return safety || now <= queueCapacity;
     }
 
     /** Runs {@code resume} once the queue has room again (at once if it has now). */
@@ -459,7 +485,11 @@ public final class IngestPipeline implements AutoCloseable {
 
     private void finish(Pending p, Result result) {
         switch (result.outcome()) {
-            case STORED -> batchesStored.increment();
+            case STORED -> {
+                batchesStored.increment();
+                (p.safety() ? safetyLatency : routineLatency).record(System.nanoTime() - p.submittedNanos(),
+                        TimeUnit.NANOSECONDS);
+            }
             case DUPLICATE -> duplicates.increment();
             case RETRY_LATER -> retryLater.increment();
         }

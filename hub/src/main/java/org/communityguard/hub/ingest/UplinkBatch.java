@@ -9,6 +9,16 @@ import java.util.List;
  */
 public record UplinkBatch(String gatewayId, String batchId, List<IncomingReading> readings, List<Rejected> rejected) {
 
+    /** Whether it carries a safety alarm: its batch takes the ingest pipeline's safety lane. */
+    public boolean carriesSafetyAlarm() {
+        for (IncomingReading r : readings) {
+            if (r.isSafetyAlarm()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Where {@code readings().get(position)} stood in the gateway's {@code readings} array: the
      * rejected readings (in index order) left gaps.
