@@ -114,7 +114,7 @@ public final class HubSettings {
 
     public static final Setting<Integer> INGEST_WRITERS = new Setting<>("ingest.writers",
             new SettingType.Int(1, 64, "threads"), 2,
-            "routine database writer threads, plus one for the safety lane (batches carrying a safety alarm);"
+            "routine database writer threads, plus one for the safety lane (small batches carrying a safety alarm);"
                     + " a gateway's routine batches always go to the same writer, in order");
     public static final Setting<Integer> INGEST_QUEUE_READINGS = new Setting<>("ingest.queue-readings",
             new SettingType.Int(1000, 10_000_000, "readings"), 100_000,

@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * threads group them into one transaction each (batch keys, a COPY of the readings, the
  * incidents they raise), commit, and only then report the outcome, which becomes the PUBACK.
  *
- * <p><b>Safety lane.</b> A batch carrying a safety alarm ({@link UplinkBatch#carriesSafetyAlarm})
- * goes to a writer of its own, so a fire is committed and announced while routine groups of up
- * to {@code maxPerCommit} readings are still being written, instead of after them (issue 10). A
+ * <p><b>Safety lane.</b> A small batch carrying a safety alarm ({@link #takesSafetyLane}) goes to
+ * a writer of its own, so a fire is committed and announced while routine groups of up to
+ * {@code maxPerCommit} readings are still being written, instead of after them (issue 10). A
  * gateway's routine batches always go to the same routine writer, so within each lane they
  * commit (and run through the incident rules) in the order the gateway sent them; a gateway's
  * alarm may commit before routine readings it sent earlier, as the gateway's own priority lane
@@ -71,6 +71,14 @@ public final class IngestPipeline implements AutoCloseable {
         static final Result DUPLICATE = new Result(Outcome.DUPLICATE, List.of());
         static final Result RETRY_LATER = new Result(Outcome.RETRY_LATER, List.of());
     }
+
+    /**
+     * Most readings a batch on the safety lane may have. Our edge agent sends safety events in
+     * batches of their own; a gateway that mixes them into large routine batches (every batch of
+     * a busy fleet has a tamper or cover event somewhere) would otherwise move its whole traffic
+     * onto the one safety writer, and slow every alarm down.
+     */
+    static final int SAFETY_LANE_MAX_READINGS = 100;
 
     /** The reason of a reading the database refused (docs/uplink.md). */
     public static final String REFUSED_BY_DATABASE = "refused_by_database";
@@ -162,11 +170,16 @@ public final class IngestPipeline implements AutoCloseable {
     public boolean submit(UplinkBatch batch, Consumer<Result> done) {
         int n = Math.max(1, batch.readings().size());
         long now = queued.addAndGet(n);
-        boolean safety = batch.carriesSafetyAlarm();
+        boolean safety = takesSafetyLane(batch);
         LinkedBlockingQueue<Pending> queue = safety ? safetyQueue
                 : queues.get(Math.floorMod(batch.gatewayId().hashCode(), queues.size()));
         queue.add(new Pending(batch, done, System.nanoTime(), safety));
         return safety || now <= queueCapacity;
+    }
+
+    /** Whether {@code batch} is committed on the safety lane: a safety alarm in a small batch. */
+    static boolean takesSafetyLane(UplinkBatch batch) {
+        return batch.readings().size() <= SAFETY_LANE_MAX_READINGS && batch.carriesSafetyAlarm();
     }
 
     /** Runs {@code resume} once the queue has room again (at once if it has now). */

@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record UplinkBatch(String gatewayId, String batchId, List<IncomingReading> readings, List<Rejected> rejected) {
 
-    /** Whether it carries a safety alarm: its batch takes the ingest pipeline's safety lane. */
+    /** Whether one of its readings is a safety alarm ({@link IncomingReading#isSafetyAlarm}). */
     public boolean carriesSafetyAlarm() {
         for (IncomingReading r : readings) {
             if (r.isSafetyAlarm()) {
