@@ -349,9 +349,19 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
      * is split first; a single reading larger than that is dead-lettered.
      */
     public Batch next(int maxReadings, int maxBytes, Duration linger, Duration wait) throws InterruptedException {
+        return next(maxReadings, maxBytes, linger, wait, false);
+    }
+
+    /**
+     * As {@link #next(int, int, Duration, Duration)}; with {@code urgentOnly}, only a batch of
+     * safety events ({@link Batch#urgent}): what the uplink sends in the place of its window it
+     * keeps for them.
+     */
+    public Batch next(int maxReadings, int maxBytes, Duration linger, Duration wait, boolean urgentOnly)
+            throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            Object decision = decide(maxReadings, linger, deadline);
+            Object decision = decide(maxReadings, linger, deadline, urgentOnly);
             if (decision == null) {
                 return null;
             }
@@ -380,20 +390,20 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
     }
 
     /** Under the lock: a batch to resend, or how many normal readings a new batch may take, or null on timeout. */
-    private Object decide(int max, Duration linger, long deadline) throws InterruptedException {
+    private Object decide(int max, Duration linger, long deadline, boolean urgentOnly) throws InterruptedException {
         lock.lock();
         try {
             long lingerUntil = 0;
             boolean lingering = false;
             while (!closing) {
                 long now = System.nanoTime();
-                Sealed waiting = firstWaiting();
+                Sealed waiting = firstWaiting(urgentOnly);
                 if (waiting != null) {
                     waiting.inFlight = true;
                     return waiting;
                 }
                 long priority = looseByLane[BufferStore.LANE_PRIORITY];
-                long normal = looseByLane[BufferStore.LANE_NORMAL];
+                long normal = urgentOnly ? 0 : looseByLane[BufferStore.LANE_NORMAL];
                 long waitNanos = deadline - now;
                 if (priority > 0) {
                     // Safety events alone, so their batch can jump routine ones when resent.
@@ -425,15 +435,15 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
         }
     }
 
-    /** The oldest batch of safety events waiting to be resent, else the oldest batch waiting. */
-    private Sealed firstWaiting() {
+    /** The oldest batch of safety events waiting to be resent, else (unless urgentOnly) the oldest batch waiting. */
+    private Sealed firstWaiting(boolean urgentOnly) {
         Sealed first = null;
         for (Sealed s : sealed.values()) {
             if (!s.inFlight && !s.retired) {
                 if (s.urgent) {
                     return s;
                 }
-                if (first == null) {
+                if (first == null && !urgentOnly) {
                     first = s;
                 }
             }

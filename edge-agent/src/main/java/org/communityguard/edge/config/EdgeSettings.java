@@ -55,7 +55,8 @@ public final class EdgeSettings {
             "how long a batch waits to fill before it is sent anyway");
     public static final Setting<Integer> UPLINK_WINDOW = new Setting<>("uplink.window",
             new SettingType.Int(1, 1000, "batches"), 16,
-            "unacknowledged batches in flight (the hub's Receive Maximum caps it)");
+            "unacknowledged batches in flight (the hub's Receive Maximum caps it); routine batches leave one place"
+                    + " of it to safety events");
     public static final Setting<Duration> UPLINK_RETRY = new Setting<>("uplink.retry",
             new SettingType.Time(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(5),
             "wait before resending a batch the hub could not store (PUBACK 0x97), and the longest reconnect back-off");

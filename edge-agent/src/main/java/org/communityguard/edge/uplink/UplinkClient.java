@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * every reconnect {@link UplinkBuffer#resendAllInFlight()} sends the unacknowledged ones again
  * under their original ids, which the hub stores once. Up to {@code window} batches are in
  * flight, capped by the hub's Receive Maximum; Paho's default of 10 would starve the link on
- * any real round trip, so the window is ours.
+ * any real round trip, so the window is ours. Routine batches may take all of it but one place,
+ * which is kept for batches of safety events ({@link Window}).
  *
  * <p><b>Maximum Packet Size.</b> The hub's CONNACK says how large a packet it takes; a larger one
  * would be refused (DISCONNECT 0x95) and resent for ever. Paho 1.2.5 does not enforce it (it
@@ -103,8 +104,8 @@ public final class UplinkClient implements AutoCloseable {
 
     private final Object connection = new Object();
     private MqttAsyncClient client;
-    /** Replaced on every connection: permits are the in-flight batches allowed on that connection. */
-    private volatile Semaphore permits = new Semaphore(0);
+    /** Replaced on every connection: the in-flight batches allowed on that connection. */
+    private volatile Window permits = new Window(0);
     /** Replaced on every connection: when each batch in flight on it was published (nanoTime). */
     private volatile Map<String, Long> inFlight = new ConcurrentHashMap<>();
     /** The hub's Maximum Packet Size on the current connection. */
@@ -232,7 +233,7 @@ public final class UplinkClient implements AutoCloseable {
             Long packetMax = props == null ? null : props.getMaximumPacketSize();
             synchronized (connection) {
                 client = c;
-                permits = new Semaphore(allowed);
+                permits = new Window(allowed);
                 inFlight = new ConcurrentHashMap<>();
                 maxPacket = packetMax == null ? Integer.MAX_VALUE : Math.min(Integer.MAX_VALUE, packetMax);
                 // Whatever was in flight on the previous connection goes again, first.
@@ -294,28 +295,83 @@ public final class UplinkClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The batches in flight a connection allows, one place of which is kept for safety events
+     * (when it allows more than one): a window full of routine batches waiting for a slow hub
+     * must not hold an alarm back until one of them is acknowledged.
+     */
+    private static final class Window {
+        private final Semaphore any;
+        private final Semaphore routine;
+
+        Window(int allowed) {
+            any = new Semaphore(allowed);
+            routine = new Semaphore(allowed > 1 ? allowed - 1 : allowed);
+        }
+    }
+
+    /** A place taken in a window; released once, when its batch is settled or given back. */
+    private static final class Permit {
+        private final Window window;
+        private boolean routine;
+        private boolean released;
+
+        Permit(Window window, boolean routine) {
+            this.window = window;
+            this.routine = routine;
+        }
+
+        /** The batch is urgent after all: it needs no routine place. */
+        synchronized void urgent() {
+            if (routine) {
+                routine = false;
+                window.routine.release();
+            }
+        }
+
+        synchronized void release() {
+            if (!released) {
+                released = true;
+                window.any.release();
+                if (routine) {
+                    window.routine.release();
+                }
+            }
+        }
+    }
+
+    /** How long the sender waits for a safety event while routine batches fill the window, before looking again. */
+    private static final Duration URGENT_ONLY_WAIT = Duration.ofMillis(50);
+
     private void sendLoop() {
         while (running) {
             try {
                 MqttAsyncClient c;
-                Semaphore p;
+                Window w;
                 synchronized (connection) {
                     while (running && !connected) {
                         connection.wait(1000);
                     }
                     c = client;
-                    p = permits;
+                    w = permits;
                 }
                 if (!running) {
                     return;
                 }
-                if (!p.tryAcquire(1, TimeUnit.SECONDS)) {
+                if (!w.any.tryAcquire(1, TimeUnit.SECONDS)) {
                     continue;
                 }
-                Batch batch = buffer.next(batchReadings, maxReadingBytes(), linger, Duration.ofSeconds(1));
+                // Without a routine place only a batch of safety events may go; the wait is short so
+                // that a routine place freed meanwhile is used soon.
+                Permit p = new Permit(w, w.routine.tryAcquire());
+                Batch batch = buffer.next(batchReadings, maxReadingBytes(), linger,
+                        p.routine ? Duration.ofSeconds(1) : URGENT_ONLY_WAIT, !p.routine);
                 if (batch == null) {
                     p.release();
                     continue;
+                }
+                if (batch.urgent()) {
+                    p.urgent();
                 }
                 publish(c, p, batch);
             } catch (InterruptedException e) {
@@ -325,7 +381,7 @@ public final class UplinkClient implements AutoCloseable {
         }
     }
 
-    private void publish(MqttAsyncClient c, Semaphore p, Batch batch) {
+    private void publish(MqttAsyncClient c, Permit p, Batch batch) {
         byte[] payload = encoder.encode(gatewayId, batch);
         if (packetBytes(payload) > maxPacket) {
             // The buffer sized the batch for this limit; if our arithmetic is ever off, the hub
