@@ -19,8 +19,10 @@ BENCH_ALARM_USAGE='usage: bash deploy/bench.sh alarm [options]
   --gateways N      background gateways, one MQTT 5 connection each (20)
   --keep            keep the database files and logs (printed at exit)
 Per level: the background actually stored (readings/s; NOT REACHED when below 95% of the offer),
-alarms sent / seen / lost / duplicated, latency p50 / p99 / max (ms).
+alarms sent / seen / lost / duplicated, latency p50 / p99 / max (ms), and of it the edge agent'"'"'s
+answer (the alarm on its disk) and the hub'"'"'s safety lane (arrival to commit, histogram bucket bounds).
 The last line is: RESULT alarm_p50_ms_<level>=<ms> alarm_p99_ms_<level>=<ms> alarm_max_ms_<level>=<ms> ...
+  alarm_edge_p99_ms_<level>=<ms> hub_safety_lane_p99_ms_<level>=<ms> ...
   background_rps_<level>=<n> background_reached_<level>=yes|no ... (no reached key for max)
   alarms_sent=<n> alarms_seen=<n> alarms_lost=<n> alarms_duplicated=<n> fire_events_unexpected=<n>
   background_failures=<n> seed=<n>   (<level>: 10k, 50k, max; n/a where no alarm of the level was seen)'

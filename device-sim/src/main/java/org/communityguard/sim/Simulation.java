@@ -257,10 +257,20 @@ public final class Simulation implements AutoCloseable {
      *                               simulation is not running: no alarm was sent
      */
     public Alarm raiseAlarm(String detectorId) {
+        return raiseAlarmAnswered(detectorId).alarm();
+    }
+
+    /** An alarm sent, and its gateway's answer to it (for CoAP: once the agent has it on disk). */
+    public record SentAlarm(Alarm alarm, CompletableFuture<Outcome> answer) {
+    }
+
+    /** As {@link #raiseAlarm}, with the gateway's answer to the alarm message. */
+    public SentAlarm raiseAlarmAnswered(String detectorId) {
         requireRunning();
         Node node = node(detectorId, SmokeDetector.class);
         SmokeDetector detector = (SmokeDetector) node.device;
         List<Message> produced = new ArrayList<>();
+        List<CompletableFuture<Outcome>> answers;
         // The device's lock, as a periodic tick takes it: no tick can send the alarm in between.
         synchronized (node.device) {
             if (detector.alarm()) {
@@ -268,17 +278,20 @@ public final class Simulation implements AutoCloseable {
             }
             detector.igniteAtAlarm();
             Moment moment = moment();
-            emit(node, device -> {
+            answers = emit(node, device -> {
                 List<Message> messages = device.report(moment);
                 produced.addAll(messages);
                 return messages;
             });
         }
-        return produced.stream()
-                .filter(m -> "alarm".equals(m.event()) && "alarm".equals(m.data().get("level")))
-                .findFirst()
-                .map(m -> new Alarm(m.deviceId(), m.seq(), m.ts()))
-                .orElseThrow(() -> new IllegalStateException(detectorId + " sent no alarm (silenced?)"));
+        for (int i = 0; i < produced.size(); i++) {
+            Message m = produced.get(i);
+            if ("alarm".equals(m.event()) && "alarm".equals(m.data().get("level"))) {
+                // emit() sends each message it produced, in order: answers line up with them.
+                return new SentAlarm(new Alarm(m.deviceId(), m.seq(), m.ts()), answers.get(i));
+            }
+        }
+        throw new IllegalStateException(detectorId + " sent no alarm (silenced?)");
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.communityguard.sim.bench.alarm;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ import org.communityguard.sim.Simulation;
 import org.communityguard.sim.bench.BenchOptions;
 import org.communityguard.sim.bench.Throughput;
 import org.communityguard.sim.bench.UplinkLoad;
+import org.communityguard.sim.link.Outcome;
 import org.communityguard.sim.site.Site;
 import org.communityguard.sim.site.SiteLoader;
 
@@ -125,6 +127,7 @@ public final class AlarmBench {
         AlarmLedger ledger = new AlarmLedger();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         List<LevelResult> results = new ArrayList<>();
+        HubLane hubLane = new HubLane(http, hub);
         try (Simulation sim = new Simulation(config);
              LiveStream stream = LiveStream.open(http, hub, "admin", password, ledger)) {
             sim.start();
@@ -137,7 +140,7 @@ public final class AlarmBench {
             for (Level level : plan.levels()) {
                 List<String> mine = detectors.subList(next, next + plan.alarms());
                 next += plan.alarms();
-                results.add(level(plan, level, mine, sim, load, ledger, random, out));
+                results.add(level(plan, level, mine, sim, load, ledger, hubLane, random, out));
             }
             load.stop(Duration.ofMinutes(2));
             // Late duplicates of the last level's alarms still count.
@@ -147,7 +150,7 @@ public final class AlarmBench {
             out.println("summary (events up to the end of the run counted, so a late duplicate is too):");
             for (LevelResult r : results) {
                 AlarmLedger.Tally t = ledger.tally(r.level().key(), plan.timeout().toNanos());
-                LevelResult done = new LevelResult(r.level(), r.achievedRps(), t, Latency.of(t.latencyNanos()));
+                LevelResult done = LevelResult.of(r.level(), r.achievedRps(), t, r.hubLane());
                 tallied.add(done);
                 out.println(AlarmReport.levelLine(done));
                 t.problems().stream().limit(20).forEach(p -> out.println("  problem: " + p));
@@ -174,7 +177,8 @@ public final class AlarmBench {
      * one is answered or the timeout after the last.
      */
     private static LevelResult level(Plan plan, Level level, List<String> detectors, Simulation sim, UplinkLoad load,
-                                     AlarmLedger ledger, Random random, PrintStream out) throws InterruptedException {
+                                     AlarmLedger ledger, HubLane hubLane, Random random, PrintStream out)
+            throws InterruptedException, IOException {
         load.offer(level.readingsPerSecond());
         out.printf(Locale.ROOT, "%nlevel %s: background %s, %d s warm-up, then %d alarms about %d ms apart%n", level.key(),
                 level.max() ? "as fast as the windows allow" : String.format(Locale.ROOT, "%,d readings/s offered",
@@ -185,19 +189,26 @@ public final class AlarmBench {
         Thread.sleep(plan.warmup().toMillis() / 2);
         Throughput stored = Throughput.start(load::ackedReadings);
         Thread.sleep(plan.warmup().toMillis() - plan.warmup().toMillis() / 2);
+        HubLane.Snapshot laneBefore = hubLane.snapshot();
         for (String detector : detectors) {
             Thread.sleep((long) (plan.gapMs() * (0.5 + random.nextDouble())));
             long sentAt = System.nanoTime();
-            sim.raiseAlarm(detector);
+            Simulation.SentAlarm sent = sim.raiseAlarmAnswered(detector);
             ledger.sent(detector, level.key(), sentAt);
+            sent.answer().thenAccept(o -> {
+                if (o.status() == Outcome.Status.ACKNOWLEDGED) {
+                    ledger.answered(detector, System.nanoTime());
+                }
+            });
         }
         long deadline = System.nanoTime() + plan.timeout().toNanos();
         while (!ledger.allSeen(level.key()) && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(20);
         }
         Throughput.Rate rate = stored.stop();
+        HubLane.Snapshot lane = hubLane.snapshot().since(laneBefore);
         AlarmLedger.Tally t = ledger.tally(level.key(), plan.timeout().toNanos());
-        LevelResult r = new LevelResult(level, rate.perSecond(), t, Latency.of(t.latencyNanos()));
+        LevelResult r = LevelResult.of(level, rate.perSecond(), t, lane);
         out.println(AlarmReport.levelLine(r));
         return r;
     }

@@ -17,6 +17,8 @@ import java.util.Map;
  *       still lost, and named in the problems);</li>
  *   <li><b>duplicated</b>: every further {@code incident.opened} of the detector, another
  *       incident or the same one announced again: the console would show it twice.</li>
+ *   <li><b>answer</b>: the edge agent's answer to the alarm (CoAP ACK: it is on the agent's
+ *       disk) minus the send: the edge's share before the uplink.</li>
  * </ul>
  * Events of devices that sent no alarm are counted apart ({@link #unexpected}). Thread-safe: the
  * stream's reader and the sender call in at once.
@@ -26,22 +28,33 @@ final class AlarmLedger {
     private record Sent(String level, long nanos) {
     }
 
-    /** Per level: alarms sent, answered in time, lost, duplicated, the latencies, and what went wrong. */
-    record Tally(int sent, int seen, int lost, int duplicated, List<Long> latencyNanos, List<String> problems) {
+    /**
+     * Per level: alarms sent, answered in time, lost, duplicated, the latencies, the edge's answer
+     * times, and what went wrong.
+     */
+    record Tally(int sent, int seen, int lost, int duplicated, List<Long> latencyNanos, List<Long> answerNanos,
+                 List<String> problems) {
         Tally {
             latencyNanos = List.copyOf(latencyNanos);
+            answerNanos = List.copyOf(answerNanos);
             problems = List.copyOf(problems);
         }
     }
 
     private final Map<String, Sent> sent = new LinkedHashMap<>();
     private final Map<String, List<Long>> opened = new HashMap<>();
+    private final Map<String, Long> answered = new HashMap<>();
     private final List<String> unexpected = new ArrayList<>();
 
     synchronized void sent(String detector, String level, long nanos) {
         if (sent.putIfAbsent(detector, new Sent(level, nanos)) != null) {
             throw new IllegalStateException(detector + " alarmed twice in one run: its second alarm would open no incident");
         }
+    }
+
+    /** The edge agent acknowledged the detector's alarm at {@code nanos}. */
+    synchronized void answered(String detector, long nanos) {
+        answered.putIfAbsent(detector, nanos);
     }
 
     synchronized void opened(String device, long nanos) {
@@ -68,12 +81,17 @@ final class AlarmLedger {
         int lost = 0;
         int duplicated = 0;
         List<Long> latencies = new ArrayList<>();
+        List<Long> answers = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, Sent> e : sent.entrySet()) {
             if (!e.getValue().level().equals(level)) {
                 continue;
             }
             count++;
+            Long answer = answered.get(e.getKey());
+            if (answer != null) {
+                answers.add(answer - e.getValue().nanos());
+            }
             List<Long> events = opened.getOrDefault(e.getKey(), List.of());
             if (events.size() > 1) {
                 duplicated += events.size() - 1;
@@ -88,6 +106,6 @@ final class AlarmLedger {
                         : "incident.opened only after " + latency / 1_000_000 + " ms, beyond the timeout"));
             }
         }
-        return new Tally(count, latencies.size(), lost, duplicated, latencies, problems);
+        return new Tally(count, latencies.size(), lost, duplicated, latencies, answers, problems);
     }
 }

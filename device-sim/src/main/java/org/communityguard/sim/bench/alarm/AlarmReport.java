@@ -14,11 +14,14 @@ final class AlarmReport {
         String offered = r.level().max() ? "as fast as the windows allow"
                 : String.format(Locale.ROOT, "offered %,d/s", Math.round(r.level().readingsPerSecond()));
         return String.format(Locale.ROOT, "level %s: background %,d readings/s stored (%s)%s; alarms sent %d, seen %d,"
-                        + " lost %d, duplicated %d; latency p50 %s ms, p99 %s ms, max %s ms",
+                        + " lost %d, duplicated %d; latency p50 %s ms, p99 %s ms, max %s ms; of it: edge agent's answer"
+                        + " p50 %s ms, p99 %s ms; hub safety lane (arrival to commit, %.0f batches) p50 <= %s ms, p99 <= %s ms",
                 r.level().key(), Math.round(r.achievedRps()), offered,
                 r.reached() ? "" : ", NOT REACHED (below " + Math.round(LevelResult.REACHED_SHARE * 100) + "% of the offer)",
                 r.tally().sent(), r.tally().seen(), r.tally().lost(), r.tally().duplicated(),
-                ms(r.latency().p50Ms()), ms(r.latency().p99Ms()), ms(r.latency().maxMs()));
+                ms(r.latency().p50Ms()), ms(r.latency().p99Ms()), ms(r.latency().maxMs()),
+                ms(r.edge().p50Ms()), ms(r.edge().p99Ms()), r.hubLane().count(),
+                ms(r.hubLane().percentileBoundMs(50)), ms(r.hubLane().percentileBoundMs(99)));
     }
 
     /**
@@ -33,6 +36,11 @@ final class AlarmReport {
             sb.append(" alarm_p50_ms_").append(k).append('=').append(ms(r.latency().p50Ms()))
                     .append(" alarm_p99_ms_").append(k).append('=').append(ms(r.latency().p99Ms()))
                     .append(" alarm_max_ms_").append(k).append('=').append(ms(r.latency().maxMs()));
+        }
+        for (LevelResult r : results) {
+            String k = r.level().key();
+            sb.append(" alarm_edge_p99_ms_").append(k).append('=').append(ms(r.edge().p99Ms()))
+                    .append(" hub_safety_lane_p99_ms_").append(k).append('=').append(ms(r.hubLane().percentileBoundMs(99)));
         }
         for (LevelResult r : results) {
             sb.append(" background_rps_").append(r.level().key()).append('=').append(Math.round(r.achievedRps()));

@@ -5,8 +5,16 @@ package org.communityguard.sim.bench.alarm;
  *
  * @param achievedRps background readings the hub stored (acknowledged after its commit) per
  *                    second, over the window the alarms were sent and answered in
+ * @param edge        send to the edge agent's answer (the alarm on its disk), of the alarms answered
+ * @param hubLane     the hub's safety lane over the level (arrival to commit), bucket bounds
  */
-record LevelResult(Level level, double achievedRps, AlarmLedger.Tally tally, Latency latency) {
+record LevelResult(Level level, double achievedRps, AlarmLedger.Tally tally, Latency latency, Latency edge,
+                   HubLane.Snapshot hubLane) {
+
+    static LevelResult of(Level level, double achievedRps, AlarmLedger.Tally tally, HubLane.Snapshot hubLane) {
+        return new LevelResult(level, achievedRps, tally, Latency.of(tally.latencyNanos()), Latency.of(tally.answerNanos()),
+                hubLane);
+    }
 
     /** Below this share of the offered rate, the level's background was not reached. */
     static final double REACHED_SHARE = 0.95;

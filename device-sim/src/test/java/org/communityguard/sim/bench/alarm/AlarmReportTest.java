@@ -9,9 +9,14 @@ class AlarmReportTest {
 
     private static final long MS = 1_000_000;
 
+    /** Each alarm answered by the edge in a fifth of its time; the hub's lane: one bucket of 8 ms. */
     private static LevelResult result(Level level, double rps, List<Long> nanos, int lost, int duplicated) {
-        AlarmLedger.Tally t = new AlarmLedger.Tally(nanos.size() + lost, nanos.size(), lost, duplicated, nanos, List.of());
-        return new LevelResult(level, rps, t, Latency.of(nanos));
+        AlarmLedger.Tally t = new AlarmLedger.Tally(nanos.size() + lost, nanos.size(), lost, duplicated, nanos,
+                nanos.stream().map(n -> n / 5).toList(), List.of());
+        HubLane.Snapshot lane = HubLane.parse(nanos.isEmpty() ? "" : String.format(java.util.Locale.ROOT,
+                "hub_ingest_latency_seconds_bucket{lane=\"safety\",le=\"0.008\"} %d%n"
+                        + "hub_ingest_latency_seconds_bucket{lane=\"safety\",le=\"+Inf\"} %d%n", nanos.size(), nanos.size()));
+        return LevelResult.of(level, rps, t, lane);
     }
 
     @Test
@@ -25,6 +30,9 @@ class AlarmReportTest {
                 + " alarm_p50_ms_10k=12.0 alarm_p99_ms_10k=20.0 alarm_max_ms_10k=20.0"
                 + " alarm_p50_ms_50k=30.0 alarm_p99_ms_50k=30.0 alarm_max_ms_50k=30.0"
                 + " alarm_p50_ms_max=n/a alarm_p99_ms_max=n/a alarm_max_ms_max=n/a"
+                + " alarm_edge_p99_ms_10k=4.0 hub_safety_lane_p99_ms_10k=8.0"
+                + " alarm_edge_p99_ms_50k=6.0 hub_safety_lane_p99_ms_50k=8.0"
+                + " alarm_edge_p99_ms_max=n/a hub_safety_lane_p99_ms_max=n/a"
                 + " background_rps_10k=9990 background_reached_10k=yes"
                 + " background_rps_50k=31000 background_reached_50k=no"
                 + " background_rps_max=88124"
