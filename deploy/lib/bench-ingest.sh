@@ -17,9 +17,12 @@ BENCH_INGEST_USAGE='usage: bash deploy/bench.sh ingest [options]
   --ramp S                seconds of load before every other measurement (3)
   --copy-scan N           at the end, raw COPY with 1..N connections, for the best of them (4; 0 skips)
   --copy-scan-duration S  seconds of each of those (8)
+  --curve LIST            then open loop at these percentages of the hub'"'"'s median, --duration each:
+                          stored rate and ack latency per step; none skips (10,25,50,75,100)
   --keep                  keep the database files and logs (printed at exit)
 Environment: BENCH_HUB_JAVA_OPTS, extra JVM options of the hub (e.g. a JFR recording).
-The last line is: RESULT ingest_ratio=<hub/copy> hub_rps=<n> copy_rps=<n> ack_p50_ms=<n> ack_p99_ms=<n>'
+The last line is: RESULT ingest_ratio=<hub/copy> hub_rps=<n> copy_rps=<n> ack_p50_ms=<n> ack_p99_ms=<n>
+  then per curve step: curve_rps_<pct>=<n> curve_ack_p50_ms_<pct>=<ms> curve_ack_p99_ms_<pct>=<ms>'
 
 bench_ingest() {
   # The driver's own settings default in IngestBench (BenchOptions); only the hub's are set here.
@@ -30,7 +33,8 @@ bench_ingest() {
       --writers) writers=$2; shift 2 ;;
       --commit-rows) commit_rows=$2; shift 2 ;;
       --receive-maximum) receive_maximum=$2; shift 2 ;;
-      --batch | --window | --warmup | --duration | --ramp | --rounds | --copy-duration | --copy-scan | --copy-scan-duration)
+      --batch | --window | --warmup | --duration | --ramp | --rounds | --copy-duration | --copy-scan | --copy-scan-duration \
+        | --curve)
         driver_args+=("$1" "$2"); shift 2 ;;
       --keep) BENCH_KEEP=1; shift ;;
       -h | --help) printf '%s\n' "$BENCH_INGEST_USAGE"; return 0 ;;

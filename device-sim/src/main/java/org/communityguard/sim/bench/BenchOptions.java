@@ -30,7 +30,8 @@ public record BenchOptions(
         int copyScanUpTo,
         Duration copyScanDuration,
         long hubPid,
-        long postgresPid) {
+        long postgresPid,
+        List<Integer> curve) {
 
     /** A benchmark gateway and its secret, as registered at the hub. */
     public record Gateway(String id, String secret) {
@@ -38,7 +39,7 @@ public record BenchOptions(
 
     private static final Set<String> FLAGS = Set.of("uplink", "db-url", "db-user", "db-password", "batch", "window",
             "warmup", "duration", "copy-connections", "commit-rows", "ramp", "rounds", "copy-duration", "copy-scan",
-            "copy-scan-duration", "hub-pid", "postgres-pid");
+            "copy-scan-duration", "hub-pid", "postgres-pid", "curve");
 
     public static final String GATEWAYS_VARIABLE = "HUB_UPLINK_GATEWAYS";
 
@@ -60,6 +61,9 @@ public record BenchOptions(
               --copy-scan-duration S    measured seconds of each scan step (8)
               --hub-pid PID             the hub JVM, for its CPU use (none)
               --postgres-pid PID        the postmaster, for the server's CPU use (none)
+              --curve LIST              after the rounds, offer these percentages of the hub's median rate,
+                                        open loop, each for --duration: stored rate and ack latency per step;
+                                        "none" skips (10,25,50,75,100)
             """.formatted(GATEWAYS_VARIABLE);
 
     /** A wrong command line, with a message that names the flag. */
@@ -94,7 +98,28 @@ public record BenchOptions(
                 integer(flags, "copy-scan", 4, 0, 64),
                 seconds(flags, "copy-scan-duration", 8, 1),
                 integer(flags, "hub-pid", 0, 0, Integer.MAX_VALUE),
-                integer(flags, "postgres-pid", 0, 0, Integer.MAX_VALUE));
+                integer(flags, "postgres-pid", 0, 0, Integer.MAX_VALUE),
+                curve(flags.getOrDefault("curve", "10,25,50,75,100")));
+    }
+
+    /** Percentages of the hub's rate, 1 to 100 each, in the order given; none for "none". */
+    static List<Integer> curve(String text) throws UsageException {
+        if ("none".equals(text)) {
+            return List.of();
+        }
+        List<Integer> steps = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            try {
+                int pct = Integer.parseInt(part.trim());
+                if (pct < 1 || pct > 100) {
+                    throw new UsageException("--curve steps are percentages from 1 to 100, not " + pct);
+                }
+                steps.add(pct);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--curve must be percentages separated by commas, or none, not '" + text + "'");
+            }
+        }
+        return List.copyOf(steps);
     }
 
     /** "--name value" pairs; every flag takes a value. */

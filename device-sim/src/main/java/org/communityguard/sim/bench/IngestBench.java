@@ -96,15 +96,17 @@ public final class IngestBench {
 
         List<String> problems = new ArrayList<>();
         List<Round> rounds = rounds(o, load, copy, probes, out, problems);
+        Histogram latency = load.latencyMicros().copy();
+        List<CurvePoint> curve = problems.isEmpty() ? curve(o, load, median(counted(rounds).stream().map(Round::hub).toList()),
+                out) : List.of();
         boolean drained = load.stop(Duration.ofMinutes(2));
         if (!drained) {
             problems.add("batches still unacknowledged two minutes after the load stopped");
         }
-        Histogram latency = load.latencyMicros();
         double p50 = latency.getValueAtPercentile(50) / 1000.0;
         double p99 = latency.getValueAtPercentile(99) / 1000.0;
         out.println();
-        out.printf(Locale.ROOT, "ack latency (publish to PUBACK, %,d batches in the measured windows): p50 %.1f ms,"
+        out.printf(Locale.ROOT, "ack latency of the rounds (closed loop: publish to PUBACK, %,d batches in the measured windows): p50 %.1f ms,"
                 + " p99 %.1f ms, max %.1f ms%n", latency.getTotalCount(), p50, p99, latency.getMaxValue() / 1000.0);
         problems.addAll(check(o, before, load, out));
         if (!problems.isEmpty()) {
@@ -122,11 +124,7 @@ public final class IngestBench {
             out.printf(Locale.ROOT, "readings at the end: %,d rows, %s with indexes%n", rs.getLong(2), rs.getString(1));
         }
 
-        // Undisturbed rounds only, when there is one: a neighbour's burst says nothing about the hub.
-        List<Round> counted = rounds.stream().filter(r -> !r.disturbed()).toList();
-        if (counted.isEmpty()) {
-            counted = rounds;
-        }
+        List<Round> counted = counted(rounds);
         double hubRps = median(counted.stream().map(Round::hub).toList());
         double copyRps = median(counted.stream().map(Round::copy).toList());
         out.println();
@@ -138,8 +136,57 @@ public final class IngestBench {
                     Report.rate(best.rate().perSecond()), best.connections(), best.connections() == 1 ? "" : "s",
                     hubRps / best.rate().perSecond(), best.window().disturbed() ? ", every step disturbed" : "");
         }
-        out.println(Report.resultLine(hubRps, copyRps, p50, p99));
+        out.println(Report.resultLine(hubRps, copyRps, p50, p99) + Report.curveKeys(curve));
         return 0;
+    }
+
+    /** Undisturbed rounds only, when there is one: a neighbour's burst says nothing about the hub. */
+    private static List<Round> counted(List<Round> rounds) {
+        List<Round> undisturbed = rounds.stream().filter(r -> !r.disturbed()).toList();
+        return undisturbed.isEmpty() ? rounds : undisturbed;
+    }
+
+    /** One step of the load curve: offered open loop at {@code pct} of the hub's median rate. */
+    record CurvePoint(int pct, double offeredRps, double storedRps, long batches, double ackP50Ms, double ackP99Ms,
+                      double ackMaxMs) {
+    }
+
+    /**
+     * The load curve: each step offers a share of the hub's measured rate at a fixed pace (open
+     * loop: a slow answer does not slow the offer down, as devices do not), and measures what was
+     * stored and how long each batch waited for its PUBACK. The rows count in the final check.
+     */
+    private static List<CurvePoint> curve(BenchOptions o, UplinkLoad load, double hubRps, PrintStream out)
+            throws InterruptedException {
+        List<CurvePoint> points = new ArrayList<>();
+        if (o.curve().isEmpty()) {
+            return points;
+        }
+        out.println();
+        out.printf(Locale.ROOT, "load curve: open loop, shares of the hub's median %s, %d s ramp and %d s measured each%n",
+                Report.rate(hubRps), o.ramp().toSeconds(), o.duration().toSeconds());
+        for (int pct : o.curve()) {
+            double offered = hubRps * pct / 100;
+            load.offer(offered);
+            load.resume();
+            Thread.sleep(o.ramp().toMillis());
+            Histogram before = load.latencyMicros().copy();
+            load.measuring(true);
+            Throughput acked = Throughput.start(load::ackedReadings);
+            Thread.sleep(o.duration().toMillis());
+            Throughput.Rate stored = acked.stop();
+            load.measuring(false);
+            Histogram step = load.latencyMicros().copy();
+            step.subtract(before);
+            CurvePoint p = new CurvePoint(pct, offered, stored.perSecond(), step.getTotalCount(),
+                    step.getValueAtPercentile(50) / 1000.0, step.getValueAtPercentile(99) / 1000.0, step.getMaxValue() / 1000.0);
+            points.add(p);
+            out.printf(Locale.ROOT, "  %3d%%: offered %s, stored %s (%.2f of the offer); ack p50 %.1f ms, p99 %.1f ms,"
+                    + " max %.1f ms (%,d batches)%n", pct, Report.rate(offered), Report.rate(p.storedRps()),
+                    p.storedRps() / offered, p.ackP50Ms(), p.ackP99Ms(), p.ackMaxMs(), p.batches());
+        }
+        load.offer(0);
+        return points;
     }
 
     /**

@@ -15,6 +15,16 @@ final class Report {
                 hubRps / copyRps, Math.round(hubRps), Math.round(copyRps), ackP50Ms, ackP99Ms);
     }
 
+    /** The load curve's keys, each step's percentage in their names; empty without a curve. */
+    static String curveKeys(List<IngestBench.CurvePoint> curve) {
+        StringBuilder sb = new StringBuilder();
+        for (IngestBench.CurvePoint p : curve) {
+            sb.append(String.format(Locale.ROOT, " curve_rps_%d=%d curve_ack_p50_ms_%d=%.1f curve_ack_p99_ms_%d=%.1f",
+                    p.pct(), Math.round(p.storedRps()), p.pct(), p.ackP50Ms(), p.pct(), p.ackP99Ms()));
+        }
+        return sb.toString();
+    }
+
     /** "1.23 cores", or "n/a" when /proc did not say. */
     static String cores(double cores) {
         return Double.isNaN(cores) ? "n/a" : String.format(Locale.ROOT, "%.2f cores", cores);

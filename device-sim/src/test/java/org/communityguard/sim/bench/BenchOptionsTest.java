@@ -30,6 +30,20 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theLoadCurveIsPercentagesOfTheHubsRateOrNone() throws Exception {
+        assertThat(BenchOptions.parse(new String[] {"--uplink", "u", "--db-url", "d"}, ENV).curve())
+                .containsExactly(10, 25, 50, 75, 100);
+        assertThat(BenchOptions.parse(new String[] {"--uplink", "u", "--db-url", "d", "--curve", "50, 90"}, ENV).curve())
+                .containsExactly(50, 90);
+        assertThat(BenchOptions.parse(new String[] {"--uplink", "u", "--db-url", "d", "--curve", "none"}, ENV).curve())
+                .isEmpty();
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--uplink", "u", "--db-url", "d", "--curve", "50,120"},
+                ENV)).hasMessageContaining("--curve steps are percentages from 1 to 100, not 120");
+        assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--uplink", "u", "--db-url", "d", "--curve", "half"},
+                ENV)).hasMessageContaining("--curve must be percentages");
+    }
+
+    @Test
     void copyDurationFollowsTheHubsUnlessGiven() throws Exception {
         BenchOptions o = BenchOptions.parse(new String[] {"--uplink", "u", "--db-url", "d", "--duration", "7"}, ENV);
         BenchOptions p = BenchOptions.parse(new String[] {"--uplink", "u", "--db-url", "d", "--duration", "7",

@@ -15,6 +15,15 @@ class ReportTest {
     }
 
     @Test
+    void theLoadCurveAddsThreeKeysPerStep() {
+        assertThat(Report.curveKeys(List.of(new IngestBench.CurvePoint(25, 15_000, 14_990.6, 600, 8.04, 21.96, 40),
+                new IngestBench.CurvePoint(100, 60_000, 52_000, 2000, 300, 900.04, 1000))))
+                .isEqualTo(" curve_rps_25=14991 curve_ack_p50_ms_25=8.0 curve_ack_p99_ms_25=22.0"
+                        + " curve_rps_100=52000 curve_ack_p50_ms_100=300.0 curve_ack_p99_ms_100=900.0");
+        assertThat(Report.curveKeys(List.of())).isEmpty();
+    }
+
+    @Test
     void medianOfAnOddAndAnEvenNumberOfRounds() {
         assertThat(IngestBench.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
         assertThat(IngestBench.median(List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
