@@ -90,11 +90,18 @@ bench_edge() {
     sleep 0.02
   done
   [[ -n $startup_ms ]] || fail "the agent did not become healthy within 12 s"
-  note "agent pid $agent_pid on core 0: $EDGE_JAVA_OPTS; healthy after $startup_ms ms"
+  # taskset can be refused silently by a container's cpuset: check what the kernel applied.
+  local allowed
+  allowed=$(awk '/^Cpus_allowed_list:/ {print $2}' "/proc/$agent_pid/status")
+  [[ $allowed == 0 ]] || fail "the agent is not pinned to core 0 (its Cpus_allowed_list is ${allowed:-unknown})"
+  note "agent pid $agent_pid on core 0 (Cpus_allowed_list $allowed): $EDGE_JAVA_OPTS; healthy after $startup_ms ms"
 
   section "load: $devices devices, ${warmup}s warm-up, ${seconds}s measured"
-  local out
-  out=$(java -cp "$sim_jar" org.communityguard.sim.bench.edge.EdgeBench "tcp://127.0.0.1:$broker_port" \
+  # The driver on the other cores, so the agent's core is its own (on a one-core machine it shares it).
+  local out driver_cores="0"
+  (($(nproc) > 1)) && driver_cores="1-$(($(nproc) - 1))"
+  note "load driver on core(s) $driver_cores"
+  out=$(taskset -c "$driver_cores" java -cp "$sim_jar" org.communityguard.sim.bench.edge.EdgeBench "tcp://127.0.0.1:$broker_port" \
     "coap://127.0.0.1:$coap_port" "http://127.0.0.1:$metrics_port/metrics" "$devices" "$coap_pct" "$warmup" "$seconds" \
     2>"$work/load.log") || fail "the load driver failed: $(tail -n 20 "$work/load.log")"
   printf '%s\n' "$out" | sed 's/^/  /'
