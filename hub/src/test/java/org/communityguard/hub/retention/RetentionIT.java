@@ -152,6 +152,11 @@ class RetentionIT {
             assertThat(shown.path("classes").get(0).path("class").asText()).isEqualTo("readings");
             assertThat(shown.path("classes").get(0).path("keep").asText()).isEqualTo("400d");
             assertThat(shown.path("classes").get(0).path("setting").asText()).isEqualTo("retention.readings");
+            assertThat(shown.path("classes").get(0).path("keep_days").asInt()).isEqualTo(400);
+            assertThat(shown.path("classes").get(4).path("class").asText()).isEqualTo("personal");
+            assertThat(shown.path("classes").get(4).path("keep").asText()).as("this hub's setting").isEqualTo("off");
+            assertThat(shown.path("classes").get(4).path("keep_days").isNull()).isTrue();
+            assertThat(shown.path("interval").asText()).isEqualTo("7d");
             assertThat(shown.path("last_run").path("outcome").asText()).isEqualTo("done");
             assertThat(shown.path("last_run").path("removed").path("readings").path("chunks").asLong()).as("the second run")
                     .isZero();
@@ -219,10 +224,12 @@ class RetentionIT {
     }
 
     private Hub start(TimescaleDb timescale, String mode) throws Exception {
-        // The hub's own run keeps personal data for ever: the scrub starts where it last stopped,
-        // and the test's door readings are history it has not seen, not readings that came late.
+        // The fixture's hub keeps everything (readings here at their default, for the API to show);
+        // the test's task has the defaults. Personal data stays off for the hub's own run: the
+        // scrub goes on from where it last stopped, and the test's door readings are history it has
+        // not seen, not readings that came late.
         Hub hub = HubFixture.start(timescale.createDatabase(), Map.of("HUB_DB_TIMESCALE", mode, "HUB_RETENTION_INTERVAL", "7d",
-                "HUB_RETENTION_PERSONAL", "off"));
+                "HUB_RETENTION_READINGS", "400d"));
         // The hub's own run at start, on an empty history: done before the test writes any.
         await().atMost(Duration.ofSeconds(30)).until(() -> FIRST_RUN.matcher(hub.scrapeMetrics()).find());
         return hub;
