@@ -1,12 +1,13 @@
 // Configuration (#/settings): a community's detection thresholds, the routing table (incident
-// type -> department, duty per grid and department), the SLA deadlines per severity and the API
-// keys of other systems (keys.js). Property managers and administrators edit; supervisors and
+// type -> department, duty per grid and department), the SLA deadlines per severity, the API
+// keys of other systems (keys.js) and how long each kind of data is kept (read-only: set in the
+// hub's configuration, docs/retention.md). Property managers and administrators edit; supervisors and
 // auditors read what the hub lets them read.
 // The hub checks every value and audits every change; the page shows its answer as it is.
 import { api, ApiError } from './api.js';
 import { $, el } from './dom.js';
 import { label, t } from './i18n.js';
-import { number } from './format.js';
+import { dateTime, number } from './format.js';
 import { showApiKeys } from './keys.js';
 
 const EDITORS = ['admin', 'property_manager'];
@@ -21,8 +22,8 @@ export async function showSettings(session) {
   $('settings-body').replaceChildren(
     EDITORS.includes(role) ? '' : el('p', { class: 'notice' }, t('settings.read_only')),
     el('section', { id: 'settings-thresholds' }), el('section', { id: 'settings-routing' }), el('section', { id: 'settings-slas' }),
-    el('section', { id: 'settings-keys' }));
-  await Promise.all([thresholds(), routing(), slas(), showApiKeys(role)]);
+    el('section', { id: 'settings-keys' }), el('section', { id: 'settings-retention' }));
+  await Promise.all([thresholds(), routing(), slas(), showApiKeys(role), retention()]);
 }
 
 function editable() {
@@ -240,4 +241,40 @@ async function slas() {
         ...STEPS.map(step => el('th', { scope: 'col' }, t('settings.' + step))), editable() ? el('th', { scope: 'col' }) : '')),
       el('tbody', null, ...SEVERITIES.map(row))),
     box);
+}
+
+/** What went, by kind ("2 chunks, 1 batch key"); only kinds with something removed. */
+function removedText(removed) {
+  const parts = Object.entries(removed || {}).filter(([, n]) => n > 0)
+    .map(([what, n]) => number(n, 0) + ' ' + t('retention.what.' + what));
+  return parts.length ? parts.join(', ') : t('settings.retention_nothing');
+}
+
+/** As the setting says it: "5 years" for 5y, "400 days" for 400d. */
+function keepText(c) {
+  if (c.keep_days === null) return t('settings.retention_forever');
+  return /^\d+y$/.test(c.keep) ? t('settings.retention_years', { n: number(c.keep_days / 365, 0) })
+    : t('settings.retention_days', { n: number(c.keep_days, 0) });
+}
+
+async function retention() {
+  const title = t('settings.retention');
+  const data = await read('settings-retention', title, '/api/retention');
+  if (!data) return;
+  const last = data.last_run;
+  const row = c => el('tr', { 'data-retention': c.class },
+    el('th', { scope: 'row' }, t('retention.class.' + c.class)),
+    el('td', null, keepText(c)),
+    el('td', null, el('code', null, c.setting)),
+    el('td', null, last ? removedText(last.removed[c.class]) : ''));
+  section('settings-retention', title,
+    el('p', { class: 'sub' }, t('settings.retention_hint', { interval: data.interval })),
+    el('table', { class: 'data settings', id: 'retention-table' },
+      el('thead', null, el('tr', null, ...['settings.retention_class', 'settings.retention_keep', 'settings.retention_setting',
+        'settings.retention_removed'].map(k => el('th', { scope: 'col' }, t(k))))),
+      el('tbody', null, ...data.classes.map(row))),
+    el('p', { id: 'retention-last-run', class: last && last.outcome !== 'done' ? 'error' : '' },
+      last ? t('settings.retention_last_run', { at: dateTime(last.at), outcome: t('retention.outcome.' + last.outcome) })
+        + (last.errors && last.errors.length ? ' ' + last.errors.join('; ') : '')
+        : t('settings.retention_never_run')));
 }

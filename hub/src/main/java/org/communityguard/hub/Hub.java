@@ -76,6 +76,9 @@ import org.communityguard.hub.net.TcpServer;
 import org.communityguard.hub.net.ServerTls;
 import org.communityguard.hub.sharing.OpenAggregatesApi;
 import org.communityguard.hub.sharing.SharedIncidentApi;
+import org.communityguard.hub.retention.RetentionApi;
+import org.communityguard.hub.retention.RetentionPolicy;
+import org.communityguard.hub.retention.RetentionTask;
 import org.communityguard.hub.site.SiteFile;
 import org.communityguard.hub.site.SiteRegistry;
 import org.communityguard.hub.storage.Database;
@@ -207,6 +210,14 @@ public final class Hub implements AutoCloseable {
             rollup.start();
             closeables.push(rollup);
 
+            // Retention per kind of data (docs/retention.md); hubs sharing the database take turns.
+            RetentionPolicy retention = RetentionPolicy.from(config);
+            RetentionTask retentionTask = new RetentionTask(() -> database.connectUnpooled("communityguard-hub-retention"),
+                    database.timescale(), retention, new AuditLog(json), config.get(HubSettings.RETENTION_INTERVAL),
+                    Clock.systemUTC(), metrics);
+            retentionTask.start();
+            closeables.push(retentionTask);
+
             LivenessMonitor liveness = new LivenessMonitor(ds, detector, recorder, thresholds, listener,
                     uplinkInitializer::connectedGateways, config.get(HubSettings.INCIDENT_LIVENESS_INTERVAL));
             liveness.start();
@@ -240,7 +251,8 @@ public final class Hub implements AutoCloseable {
                             new EventsApi(liveEvents, authenticator, blocking, config.get(HubSettings.LIVE_HEARTBEAT), ds),
                             new BoardApi(board, liveEvents),
                             new SiteApi(ds, Clock.systemUTC()),
-                            new SeriesApi(ds, database.timescale(), rollup, Clock.systemUTC())),
+                            new SeriesApi(ds, database.timescale(), rollup, Clock.systemUTC()),
+                            new RetentionApi(ds, retention, config.get(HubSettings.RETENTION_INTERVAL))),
                     new ApiRoutes.SharingApis(
                             new ApiKeyApi(ds, apiKeys, audit, config.get(HubSettings.API_KEY_RATE), Clock.systemUTC()),
                             new SharedIncidentApi(ds),

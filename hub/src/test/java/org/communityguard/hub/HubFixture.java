@@ -5,9 +5,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.communityguard.hub.config.Config;
 import org.communityguard.hub.config.HubSettings;
+import org.communityguard.hub.config.Setting;
 import org.communityguard.testkit.Database;
 
 /** Starts a real hub on free ports against a testkit database, with the demo site and one gateway. */
@@ -32,6 +34,13 @@ public final class HubFixture {
         env.put("HUB_UPLINK_GATEWAYS", GATEWAY + ":" + GATEWAY_SECRET);
         env.put("HUB_ADMIN_PASSWORD", ADMIN_PASSWORD);
         env.put("HUB_SITE_FILE", "../deploy/demo/site.yaml");
+        // The hub enforces retention at start, while a test may already be writing history in the
+        // past on purpose (a day of 2020 for the supervision figures): a test's hub keeps
+        // everything unless the test says otherwise (RetentionIT).
+        for (Setting<?> keep : List.of(HubSettings.RETENTION_READINGS, HubSettings.RETENTION_ROLLUPS,
+                HubSettings.RETENTION_INCIDENTS, HubSettings.RETENTION_AUDIT, HubSettings.RETENTION_PERSONAL)) {
+            env.put(keep.envName(), "off");
+        }
         env.putAll(overrides);
         return Hub.start(Config.load(HubSettings.ALL, null, env));
     }

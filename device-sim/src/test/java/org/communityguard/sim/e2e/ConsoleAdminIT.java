@@ -114,6 +114,16 @@ class ConsoleAdminIT {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("keys-outcome"), "revoked"));
             assertThat(page.findElement(By.cssSelector("#keys-table tbody tr.key-revoked")).getText()).contains("revoked", "pm1");
             assertThat(withKey(chain, key, "/api/open/incidents").statusCode()).isEqualTo(401);
+            // How long each kind of data is kept, read-only, and the hub's run at start.
+            assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(
+                    By.cssSelector("#retention-table tr[data-retention='readings']"))).getText())
+                    .contains("Readings", "400 days", "retention.readings");
+            assertThat(page.findElement(By.cssSelector("#retention-table tr[data-retention='incidents']")).getText())
+                    .contains("5 years", "retention.incidents");
+            assertThat(page.findElement(By.cssSelector("#retention-table tr[data-retention='personal']")).getText())
+                    .contains("180 days", "retention.personal");
+            assertThat(page.findElement(By.id("retention-last-run")).getText()).startsWith("Last run").endsWith("done.");
+            assertThat(page.findElements(By.cssSelector("#settings-retention input"))).as("set in the configuration").isEmpty();
             signOut(page, wait);
 
             // The auditor: both changes in the log, by who made them; the gateway's health on the site map.

@@ -10,6 +10,7 @@ import org.communityguard.hub.console.BoardApi;
 import org.communityguard.hub.console.SiteApi;
 import org.communityguard.hub.incident.lifecycle.Action;
 import org.communityguard.hub.incident.lifecycle.Lifecycle;
+import org.communityguard.hub.retention.RetentionApi;
 import org.communityguard.hub.sharing.OpenAggregatesApi;
 import org.communityguard.hub.sharing.SharedIncidentApi;
 import org.communityguard.hub.telemetry.SeriesApi;
@@ -25,8 +26,9 @@ public final class ApiRoutes {
                 Lifecycle.transition(action).who(), handler);
     }
 
-    /** The console's APIs: sign-in, live events, board, site map, telemetry charts. */
-    public record ConsoleApis(SessionApi sessions, EventsApi events, BoardApi board, SiteApi site, SeriesApi series) {
+    /** The console's APIs: sign-in, live events, board, site map, telemetry charts, retention (settings). */
+    public record ConsoleApis(SessionApi sessions, EventsApi events, BoardApi board, SiteApi site, SeriesApi series,
+                              RetentionApi retention) {
     }
 
     /**
@@ -108,6 +110,8 @@ public final class ApiRoutes {
                         loop.slas()::list),
                 Route.authenticated(HttpMethod.PUT, "/api/slas/{severity}", managers, loop.slas()::put),
                 Route.authenticated(HttpMethod.GET, "/api/communities/{id}/thresholds", managers, thresholds::get),
+                // Retention per kind of data: set in the hub's configuration, shown in the settings.
+                Route.authenticated(HttpMethod.GET, "/api/retention", overseers, apis.retention()::get),
                 Route.authenticated(HttpMethod.PUT, "/api/communities/{id}/thresholds", managers, thresholds::put),
 
                 // Supervision (read-only for the street office) and the audit log.

@@ -180,6 +180,22 @@ public final class HubSettings {
             new SettingType.Time(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofMinutes(5),
             "how often ended hours of readings are rolled up for charts over days (readings_hourly)");
 
+    // Retention per kind of data (docs/retention.md), enforced by retention.RetentionTask.
+    private static final SettingType.Retention KEEP = new SettingType.Retention(Duration.ofDays(1), Duration.ofDays(100 * 365));
+    public static final Setting<Duration> RETENTION_READINGS = new Setting<>("retention.readings", KEEP, Duration.ofDays(400),
+            "how long readings (and the uplink's batch keys) are kept; on TimescaleDB dropped a day's chunk at a time; charts over days need readings (series span at most 400d)");
+    public static final Setting<Duration> RETENTION_ROLLUPS = new Setting<>("retention.rollups", KEEP, Duration.ofDays(5 * 365),
+            "how long the hourly rollup (readings_hourly: the open-data aggregates' source) is kept");
+    public static final Setting<Duration> RETENTION_INCIDENTS = new Setting<>("retention.incidents", KEEP, Duration.ofDays(5 * 365),
+            "how long a closed or cancelled incident (timeline, deadlines, notifications, report) is kept after its last change; open incidents, and closed ones in a group with an open one, are never removed");
+    public static final Setting<Duration> RETENTION_AUDIT = new Setting<>("retention.audit", KEEP, Duration.ofDays(5 * 365),
+            "how long audit log entries are kept");
+    public static final Setting<Duration> RETENTION_PERSONAL = new Setting<>("retention.personal", KEEP, Duration.ofDays(180),
+            "how long personal data is kept: door-access pseudonyms in readings (then removed from the reading, which stays), resident reports and their photos (after their incident's last change; never while it is open)");
+    public static final Setting<Duration> RETENTION_INTERVAL = new Setting<>("retention.interval",
+            new SettingType.Time(Duration.ofMinutes(1), Duration.ofDays(7)), Duration.ofHours(1),
+            "how often a hub enforces retention (once at start, then at this interval; with several hubs on one database one runs at a time)");
+
     public static final Setting<String> SITE_FILE = new Setting<>("site.file", SettingType.Text.any(), "",
             "site file (docs/site-file.md) loaded into the registry at start; empty loads none");
 
@@ -249,6 +265,7 @@ public final class HubSettings {
             ADMIN_PASSWORD, TOKEN_TTL, API_KEY_RATE, SESSION_TTL, SESSION_IDLE,
             LOGIN_MAX_FAILURES_USER, LOGIN_MAX_FAILURES_ADDRESS, LOGIN_FAILURE_WINDOW,
             LIVE_HEARTBEAT, LIVE_MAX_CLIENTS, LIVE_MAX_CLIENTS_PER_USER, LIVE_CLIENT_QUEUE, LIVE_RECONCILE, ROLLUP_EVERY,
+            RETENTION_READINGS, RETENTION_ROLLUPS, RETENTION_INCIDENTS, RETENTION_AUDIT, RETENTION_PERSONAL, RETENTION_INTERVAL,
             SITE_FILE,
             INCIDENT_LIVENESS_INTERVAL,
             LOOP_POLL, NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT, NOTIFY_SMTP_TLS,

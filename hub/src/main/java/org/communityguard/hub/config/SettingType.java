@@ -100,6 +100,48 @@ public sealed interface SettingType<T> {
         }
     }
 
+    /**
+     * How long a kind of data is kept (docs/retention.md): a number of days or years ({@code 400d},
+     * {@code 5y}; a year is 365 days), or {@code off}, kept for ever ({@link Duration#ZERO}).
+     */
+    record Retention(Duration min, Duration max) implements SettingType<Duration> {
+        private static final Pattern FORMAT = Pattern.compile("(\\d{1,6})\\s*(d|y)");
+        private static final long YEAR_DAYS = 365;
+
+        @Override
+        public Duration parse(String text) {
+            String value = text.trim().toLowerCase(java.util.Locale.ROOT);
+            // YAML reads an unquoted off as the boolean false.
+            if (value.equals("off") || value.equals("false")) {
+                return Duration.ZERO;
+            }
+            var m = FORMAT.matcher(value);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("'" + text + "' is not off or a number of days or years like 400d or 5y");
+            }
+            long n = Long.parseLong(m.group(1));
+            Duration keep = Duration.ofDays(m.group(2).equals("y") ? n * YEAR_DAYS : n);
+            if (keep.compareTo(min) < 0 || keep.compareTo(max) > 0) {
+                throw new IllegalArgumentException(value + " is outside " + range());
+            }
+            return keep;
+        }
+
+        @Override
+        public String range() {
+            return "off, or " + format(min) + ".." + format(max);
+        }
+
+        @Override
+        public String format(Duration keep) {
+            long days = keep.toDays();
+            if (days == 0) {
+                return "off";
+            }
+            return days % YEAR_DAYS == 0 ? days / YEAR_DAYS + "y" : days + "d";
+        }
+    }
+
     record Bool() implements SettingType<Boolean> {
         @Override
         public Boolean parse(String text) {

@@ -20,6 +20,7 @@ import org.communityguard.hub.incident.IncidentType;
 import org.communityguard.hub.incident.Note;
 import org.communityguard.hub.incident.Severity;
 import org.communityguard.hub.incident.lifecycle.Action;
+import org.communityguard.hub.retention.DataClass;
 import org.junit.jupiter.api.Test;
 
 /** The console's message catalogs: both languages complete, every key the page uses defined. */
@@ -119,6 +120,18 @@ class I18nCatalogTest {
         }
         for (String status : List.of("active", "expired", "revoked")) {
             needed.add("keys.status." + status);
+        }
+        // Retention (settings): the kinds of data, and what a run removed of each (retention.Purges).
+        for (DataClass c : DataClass.values()) {
+            needed.add("retention.class." + c.wireName());
+        }
+        for (String what : List.of("chunks", "rows", "uplink_batches", "hours", "incidents", "timeline_entries", "deadlines",
+                "notifications", "notification_attempts", "resident_alerts", "reports", "photos", "groups", "entries",
+                "readings_scrubbed")) {
+            needed.add("retention.what." + what);
+        }
+        for (String outcome : List.of("done", "failed")) {
+            needed.add("retention.outcome." + outcome);
         }
         // Timeline entries: the loop's actions and what the hub writes by itself.
         for (Action a : Action.values()) {
