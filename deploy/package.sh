@@ -33,8 +33,9 @@ MAINTAINER="CommunityGuard maintainers <maintainers@communityguard.invalid>"
 # default-jre-headless is Java 17 on bookworm (2:1.17) and newer after; a JRE installed by name
 # (openjdk-17-jre-headless, openjdk-21-jre-headless) provides java17-runtime-headless.
 JAVA_DEPENDS="default-jre-headless (>= 2:1.17) | java17-runtime-headless"
-# The user and the state directory come from sysusers.d and tmpfiles.d files (postinst).
-SYSTEM_DEPENDS="systemd | systemd-sysusers"
+# The user and the state directory come from sysusers.d and tmpfiles.d files (postinst); systemd
+# has both tools, and so have its standalone builds for systems without it.
+SYSTEM_DEPENDS="systemd | systemd-sysusers, systemd | systemd-tmpfiles"
 
 # The module's jar (not its sources jar) in $1/target.
 module_jar() {
