@@ -5,8 +5,9 @@
 # Needs Java 17+ and Maven on PATH (says so and exits 1 first when either is missing).
 # Installs, when missing and there is no working Docker: PostgreSQL (the OS default major),
 # TimescaleDB for it and Mosquitto; and in any case Chromium with chromedriver for the console's
-# browser test. Starts no service: the JUnit harness (testkit) starts throwaway servers on free
-# ports and stops them when the tests end.
+# browser test, and what the package test needs (systemd-sysusers, systemd-tmpfiles, curl).
+# Starts no service: the JUnit harness (testkit) starts throwaway servers on free ports and
+# stops them when the tests end.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,6 +26,7 @@ else
   install_test_dependencies
 fi
 install_browser
+install_package_test_tools
 
 section "mvn -B verify${*:+ $*}"
 status=0

@@ -1,7 +1,8 @@
 # Installs what the JUnit harness (testkit) needs when there is no Docker: a PostgreSQL server
 # of the OS's default major version, TimescaleDB for it, and Mosquitto. Every step is skipped
 # when its result is already there, so a second run costs a few dpkg queries. Source it after
-# log.sh and apt.sh, then call install_test_dependencies; install_browser is needed with Docker too.
+# log.sh and apt.sh, then call install_test_dependencies; install_browser and
+# install_package_test_tools are needed with Docker too.
 # shellcheck shell=bash
 
 # The suite that ships TimescaleDB as a Debian source package; only its deb-src is ever added.
@@ -39,6 +40,22 @@ install_browser() {
     return
   fi
   apt_install chromium chromium-driver fonts-wqy-microhei
+}
+
+# The package test (deploy/lib/package-test.sh) runs the packages' postinst, which makes users
+# and directories with systemd-sysusers and systemd-tmpfiles; a machine or container without
+# systemd gets Debian's standalone builds of the two, which start nothing. It asks curl for
+# the services' health. Needed with Docker too.
+install_package_test_tools() {
+  local wanted=()
+  command -v systemd-sysusers >/dev/null || wanted+=(systemd-standalone-sysusers)
+  command -v systemd-tmpfiles >/dev/null || wanted+=(systemd-standalone-tmpfiles)
+  command -v curl >/dev/null || wanted+=(curl)
+  if ((${#wanted[@]})); then
+    apt_install "${wanted[@]}"
+  else
+    note "systemd-sysusers, systemd-tmpfiles and curl: present"
+  fi
 }
 
 install_postgresql() {
