@@ -16,6 +16,9 @@ BENCH_INGEST_USAGE='usage: bash deploy/bench.sh ingest [options]
   --copy-duration S       seconds the raw COPY is measured, each round (as --duration)
   --ramp S                seconds of load before every other measurement (3)
   --copy-scan N           at the end, raw COPY with 1..N connections, for the best of them (4; 0 skips)
+  --devices KIND          provisioned: the hub'"'"'s site file lists every gateway'"'"'s devices, as in a
+                          community (default); unprovisioned: it lists none, so every reading is
+                          flagged unprovisioned and its device entered in the registry (the old mode)
   --copy-scan-duration S  seconds of each of those (8)
   --curve LIST            then open loop at these percentages of the hub'"'"'s median, --duration each:
                           stored rate and ack latency per step; none skips (10,25,50,75,100)
@@ -26,13 +29,14 @@ The last line is: RESULT ingest_ratio=<hub/copy> hub_rps=<n> copy_rps=<n> ack_p5
 
 bench_ingest() {
   # The driver's own settings default in IngestBench (BenchOptions); only the hub's are set here.
-  local gateways=20 writers=2 commit_rows=20000 receive_maximum=16 driver_args=()
+  local gateways=20 writers=2 commit_rows=20000 receive_maximum=16 devices=provisioned driver_args=()
   while (($#)); do
     case $1 in
       --gateways) gateways=$2; shift 2 ;;
       --writers) writers=$2; shift 2 ;;
       --commit-rows) commit_rows=$2; shift 2 ;;
       --receive-maximum) receive_maximum=$2; shift 2 ;;
+      --devices) devices=$2; shift 2 ;;
       --batch | --window | --warmup | --duration | --ramp | --rounds | --copy-duration | --copy-scan | --copy-scan-duration \
         | --curve)
         driver_args+=("$1" "$2"); shift 2 ;;
@@ -42,13 +46,14 @@ bench_ingest() {
     esac
   done
   [[ $gateways =~ ^[0-9]+$ && $gateways -ge 1 && $gateways -le 999 ]] || fail "--gateways must be 1 to 999"
+  [[ $devices == provisioned || $devices == unprovisioned ]] || fail "--devices must be provisioned or unprovisioned"
 
   bench_make_dir
   on_exit bench_cleanup
 
   section "machine"
   bench_describe_machine
-  note "settings  : $gateways gateways, $writers writers, $commit_rows readings per commit, Receive Maximum $receive_maximum${driver_args[*]:+, driver ${driver_args[*]}}"
+  note "settings  : $gateways gateways ($devices devices), $writers writers, $commit_rows readings per commit, Receive Maximum $receive_maximum${driver_args[*]:+, driver ${driver_args[*]}}"
 
   section "PostgreSQL and TimescaleDB"
   bench_ensure_postgres
@@ -68,10 +73,17 @@ bench_ingest() {
     secret=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
     pairs+="${pairs:+,}$(printf 'bench-gw-%03d' "$i"):$secret"
   done
+  local site=()
+  if [[ $devices == provisioned ]]; then
+    HUB_UPLINK_GATEWAYS="$pairs" java -cp "$BENCH_SIM_JAR:$(dirname "$BENCH_SIM_JAR")/lib/*" \
+      org.communityguard.sim.bench.IngestBench site --out "$BENCH_DIR/site.yaml" \
+      || fail "could not write the benchmark site file"
+    site=(HUB_SITE_FILE="$BENCH_DIR/site.yaml")
+  fi
   local http_port uplink_port
   http_port=$(bench_free_port)
   uplink_port=$(bench_free_port)
-  # A simple command in the background: $! is the JVM itself, whose CPU time the driver reads.
+  # A simple command in the background (env execs java): $! is the JVM itself, whose CPU time the driver reads.
   # shellcheck disable=SC2086  # BENCH_HUB_JAVA_OPTS is a list of JVM options
   HUB_DB_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/postgres" HUB_DB_USER=postgres HUB_DB_PASSWORD= \
     HUB_DB_TIMESCALE=required HUB_HTTP_HOST=127.0.0.1 HUB_HTTP_PORT=$http_port \
@@ -79,7 +91,7 @@ bench_ingest() {
     HUB_UPLINK_RECEIVE_MAXIMUM=$receive_maximum HUB_INGEST_WRITERS=$writers \
     HUB_INGEST_MAX_READINGS_PER_COMMIT=$commit_rows \
     HUB_ADMIN_PASSWORD="$(head -c 12 /dev/urandom | base64)" \
-    java ${BENCH_HUB_JAVA_OPTS:-} -jar "$BENCH_HUB_JAR" >"$BENCH_DIR/hub.log" 2>&1 &
+    env "${site[@]}" java ${BENCH_HUB_JAVA_OPTS:-} -jar "$BENCH_HUB_JAR" >"$BENCH_DIR/hub.log" 2>&1 &
   BENCH_HUB_PID=$!
   bench_wait_hub "$http_port"
   note "hub on 127.0.0.1 (pid $BENCH_HUB_PID): uplink $uplink_port, HTTP $http_port, log $BENCH_DIR/hub.log"

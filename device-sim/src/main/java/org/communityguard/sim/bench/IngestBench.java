@@ -53,6 +53,13 @@ public final class IngestBench {
     }
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+        if (args.length == 3 && "site".equals(args[0]) && "--out".equals(args[1])) {
+            // "site --out FILE": the site file of the gateways' fleets (Fleet#siteYaml), for the hub.
+            List<String> ids = BenchOptions.gateways(env.getOrDefault(BenchOptions.GATEWAYS_VARIABLE, ""))
+                    .stream().map(BenchOptions.Gateway::id).toList();
+            java.nio.file.Files.writeString(java.nio.file.Path.of(args[2]), Fleet.siteYaml(ids));
+            return 0;
+        }
         BenchOptions o;
         try {
             o = BenchOptions.parse(args, env);
