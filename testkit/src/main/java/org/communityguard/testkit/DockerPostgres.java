@@ -112,6 +112,29 @@ final class DockerPostgres implements PostgresBackend {
     }
 
     /**
+     * The container's postgres is PID 1 (the image's entrypoint execs it), so a signal to the
+     * container is a signal to the postmaster: SIGINT is a fast shutdown, SIGQUIT an immediate one.
+     */
+    @Override
+    public synchronized void stop(DurablePostgres.Shutdown mode) {
+        if (!running) {
+            return;
+        }
+        resume();
+        var docker = DockerClientFactory.instance().client();
+        docker.killContainerCmd(container.getContainerId())
+                .withSignal(mode == DurablePostgres.Shutdown.IMMEDIATE ? "QUIT" : "INT").exec();
+        String failure = Readiness.await(RESTART_TIMEOUT,
+                () -> !Boolean.TRUE.equals(docker.inspectContainerCmd(container.getContainerId()).exec().getState().getRunning()),
+                () -> null);
+        if (failure != null) {
+            throw new IllegalStateException("testkit: PostgreSQL container on port " + hostPort + " still running after a "
+                    + mode + " shutdown: " + failure);
+        }
+        running = false;
+    }
+
+    /**
      * docker start of the same container: its data directory is kept, so the entrypoint skips
      * initialisation and PostgreSQL runs crash recovery; returns once it takes logins.
      */

@@ -1,6 +1,8 @@
 package org.communityguard.testkit;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A PostgreSQL + TimescaleDB server of its own for one fault test, durable like production
@@ -20,6 +22,11 @@ import java.time.Duration;
  * ends, whatever state the test left it in. Locally it is a process tree killed with SIGKILL;
  * with Docker a container killed with {@code docker kill -s KILL} and started again with
  * {@code docker start} on the same host port.
+ *
+ * <p>A test of an operator's procedure on the server's files (a base backup and a restore from
+ * a WAL archive) may also {@link #configure} it, {@link #stop} it fast or immediately, run the
+ * server's programs as its OS user and replace its {@link #dataDirectory()}; those need the
+ * local processes (a container's files are not the test's).
  */
 public final class DurablePostgres implements AutoCloseable {
 
@@ -52,16 +59,30 @@ public final class DurablePostgres implements AutoCloseable {
         backend.kill9();
     }
 
+    /** PostgreSQL's shutdown modes, as {@code pg_ctl stop -m}. */
+    public enum Shutdown {
+        /** {@code -m fast} (SIGINT): sessions ended, a shutdown checkpoint written. */
+        FAST,
+        /** {@code -m immediate} (SIGQUIT): every process quits at once, no checkpoint; the next start replays the WAL. */
+        IMMEDIATE
+    }
+
+    /** Stops the server the way {@code pg_ctl stop -m <mode>} does; returns once it has exited. Harmless when it is down. */
+    public void stop(Shutdown mode) {
+        backend.stop(mode);
+    }
+
     /**
-     * Starts the server again after {@link #kill9()} on the same data directory and port, and
-     * returns once it takes logins again, i.e. once crash recovery has replayed the WAL.
-     * Harmless when it is running.
+     * Starts the server again after {@link #kill9()} or {@link #stop} on the same data directory
+     * and port, and returns once it takes logins again: after a kill, once crash recovery has
+     * replayed the WAL; after a restore into {@link #dataDirectory()}, once recovery reached a
+     * consistent state (read-only until it ends). Harmless when it is running.
      */
     public void restart() {
         backend.restart();
     }
 
-    /** False between {@link #kill9()} and {@link #restart()}. */
+    /** False between {@link #kill9()} or {@link #stop} and {@link #restart()}. */
     public boolean running() {
         return backend.running();
     }
@@ -69,6 +90,42 @@ public final class DurablePostgres implements AutoCloseable {
     /** Waits until a login succeeds; false when the timeout passes first. */
     public boolean awaitAccepting(Duration timeout) {
         return Readiness.await(timeout, () -> Readiness.acceptsJdbc(host(), port()), () -> null) == null;
+    }
+
+    /**
+     * Appends lines to the server's postgresql.conf (settings of its own, such as WAL archiving);
+     * they take effect at the next start: {@link #stop} and {@link #restart()}. Local servers only.
+     */
+    public void configure(String postgresqlConfLines) {
+        local("configure").configure(postgresqlConfLines);
+    }
+
+    /**
+     * The data directory {@link #restart()} starts the server on, owned by the server's OS user:
+     * a test of a restore may move it aside and fill a new one while the server is stopped.
+     * Local servers only.
+     */
+    public Path dataDirectory() {
+        return local("dataDirectory").dataDirectory();
+    }
+
+    /** A new directory beside the data directory, owned by the server's OS user, deleted with the server. Local servers only. */
+    public Path createDirectory(String name) {
+        return local("createDirectory").createDirectory(name);
+    }
+
+    /** One of the server's programs ({@code pg_basebackup}, {@code pg_verifybackup}, ...), of the same installation. Local servers only. */
+    public Path program(String name) {
+        return local("program").program(name);
+    }
+
+    /**
+     * Runs a command as the server's OS user ({@code postgres} when the JVM is root, as
+     * {@code sudo -u postgres}) and returns its output; fails with the output when it exits
+     * non-zero or takes over two minutes. Local servers only.
+     */
+    public String runAsServerUser(List<String> command) {
+        return local("runAsServerUser").runAsServerUser(command);
     }
 
     public String host() {
@@ -83,6 +140,18 @@ public final class DurablePostgres implements AutoCloseable {
     @Override
     public void close() {
         backend.close();
+    }
+
+    /**
+     * The files of a server in a container are not the test's to touch (a backup's archive would
+     * be inside the container): such tests need the local processes.
+     */
+    private LocalPostgres local(String what) {
+        if (backend instanceof LocalPostgres local) {
+            return local;
+        }
+        throw new UnsupportedOperationException("testkit: DurablePostgres." + what + " needs the server as a local"
+                + " process (" + Servers.MODE_VARIABLE + "=local), not " + backend.describe());
     }
 
     @Override

@@ -26,6 +26,8 @@ final class LocalPostgres implements PostgresBackend {
     private static final String OS_USER = "postgres";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final int START_ATTEMPTS = 3;
+    /** For a test's commands: a base backup or an extraction of one takes seconds, a hang this long. */
+    private static final long COMMAND_TIMEOUT_SECONDS = 120;
 
     private final PostgresInstall install;
     private final boolean durable;
@@ -106,8 +108,12 @@ final class LocalPostgres implements PostgresBackend {
                     timescaledb.telemetry_level = off
                     """;
         }
+        appendConfig(data, config);
+    }
+
+    private static void appendConfig(Path data, String lines) {
         try {
-            Files.writeString(data.resolve("postgresql.conf"), config, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            Files.writeString(data.resolve("postgresql.conf"), lines, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("testkit: cannot write " + data.resolve("postgresql.conf"), e);
         }
@@ -232,8 +238,66 @@ final class LocalPostgres implements PostgresBackend {
     }
 
     /**
+     * PostgreSQL's own shutdown ({@code pg_ctl stop -m fast} or {@code -m immediate}: SIGINT or
+     * SIGQUIT to the postmaster, which stops its children first); returns once it has exited.
+     */
+    @Override
+    public synchronized void stop(DurablePostgres.Shutdown mode) {
+        resume();
+        if (!postmaster.isAlive()) {
+            return;
+        }
+        Processes.signal(mode == DurablePostgres.Shutdown.IMMEDIATE ? "QUIT" : "INT", List.of(postmaster.pid()));
+        try {
+            if (!postmaster.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IllegalStateException("testkit: PostgreSQL on port " + port + " still running "
+                        + START_TIMEOUT.toSeconds() + " s after a " + mode + " shutdown; last lines of its log:\n"
+                        + Processes.tail(dir.resolve("postgres.log"), 30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("testkit: interrupted while stopping PostgreSQL", e);
+        }
+    }
+
+    /** The data directory {@link #restart()} starts the server on (a test may replace its contents meanwhile). */
+    Path dataDirectory() {
+        return dir.resolve("data");
+    }
+
+    /** Appends lines to the data directory's postgresql.conf; read at the next start (or reload). */
+    void configure(String lines) {
+        appendConfig(dataDirectory(), "\n" + lines + (lines.endsWith("\n") ? "" : "\n"));
+    }
+
+    /** A new directory beside the data directory, owned by the server's OS user, deleted with the server. */
+    Path createDirectory(String name) {
+        try {
+            Path created = Files.createDirectory(dir.resolve(name));
+            if (Processes.runningAsRoot()) {
+                ScratchDirs.chown(created, OS_USER);
+            }
+            return created;
+        } catch (IOException e) {
+            throw new UncheckedIOException("testkit: cannot create " + dir.resolve(name), e);
+        }
+    }
+
+    /** One of the server's programs (pg_basebackup, pg_verifybackup, ...), from the same installation. */
+    Path program(String name) {
+        return install.binary(name);
+    }
+
+    /** Runs a command as the server's OS user, in the server's scratch directory; fails with its output. */
+    String runAsServerUser(List<String> command) {
+        return Processes.run(dir, COMMAND_TIMEOUT_SECONDS, Processes.asUser(OS_USER, command));
+    }
+
+    /**
      * Starts the postmaster again on the same data directory and port, and waits until it takes
-     * logins: after {@link #kill9()} that is the end of crash recovery (WAL replayed).
+     * logins: after {@link #kill9()} that is the end of crash recovery (WAL replayed); after a
+     * restore into the data directory, the moment recovery reached a consistent state (hot
+     * standby, read-only until recovery ends).
      */
     @Override
     public synchronized void restart() {

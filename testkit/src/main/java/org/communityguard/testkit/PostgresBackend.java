@@ -25,10 +25,13 @@ interface PostgresBackend {
     /** SIGKILL to the whole server at once (postmaster and every backend), like a power cut of the database. */
     void kill9();
 
-    /** Starts a killed server again on the same data and port; returns once it takes logins (crash recovery done). */
+    /** PostgreSQL's fast or immediate shutdown; returns once the server has exited. Harmless when it is down. */
+    void stop(DurablePostgres.Shutdown mode);
+
+    /** Starts a killed or stopped server again on the same data and port; returns once it takes logins. */
     void restart();
 
-    /** False between {@link #kill9()} and {@link #restart()}. */
+    /** False between {@link #kill9()} or {@link #stop} and {@link #restart()}. */
     boolean running();
 
     /** One line for logs: what runs where. */

@@ -29,7 +29,9 @@
  *       directory, same port, crash recovery; {@code docker start}). With synchronous_commit off,
  *       a commit could be acknowledged before its WAL left PostgreSQL's memory, and a kill would
  *       lose it; that is why fault tests must not use the shared server. Stopped and deleted when
- *       the test ends.</li>
+ *       the test ends. A test of a backup procedure may also add postgresql.conf lines, stop it
+ *       fast or immediately, run its programs as its OS user and restore into its data directory
+ *       (local processes only).</li>
  * </ul>
  * The Docker path of both is written but runs only where a Docker engine works (the project's
  * CI machine has none; there the local processes are used).

@@ -3,11 +3,13 @@ package org.communityguard.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -65,6 +67,43 @@ class DurablePostgresTest {
         try (Connection connection = db.connect(); Statement sql = connection.createStatement()) {
             assertThat(text(sql, "SELECT max(n) FROM t")).isEqualTo("1001");
         }
+    }
+
+    @Test
+    void takesSettingsOfItsOwnAtTheNextStartAndStopsFastOrImmediately(DurablePostgres postgres) throws Exception {
+        Database db = postgres.createDatabase();
+        try (Connection connection = db.connect(); Statement sql = connection.createStatement()) {
+            sql.execute("CREATE TABLE t (n int)");
+            sql.execute("INSERT INTO t VALUES (1)");
+        }
+        postgres.configure("archive_mode = on\narchive_command = '/bin/true'");
+
+        postgres.stop(DurablePostgres.Shutdown.FAST);
+        assertThat(postgres.running()).isFalse();
+        postgres.restart();
+        try (Connection connection = db.connect(); Statement sql = connection.createStatement()) {
+            assertThat(text(sql, "SHOW archive_mode")).as("read at the start").isEqualTo("on");
+            sql.execute("INSERT INTO t VALUES (2)");
+        }
+
+        postgres.stop(DurablePostgres.Shutdown.IMMEDIATE);
+        assertThat(postgres.running()).isFalse();
+        assertThat(postgres.awaitAccepting(Duration.ofMillis(500))).as("down until restarted").isFalse();
+        postgres.restart();
+        try (Connection connection = db.connect(); Statement sql = connection.createStatement()) {
+            assertThat(text(sql, "SELECT sum(n) FROM t")).as("replayed from the WAL").isEqualTo("3");
+        }
+    }
+
+    @Test
+    void runsTheServersProgramsAsItsOsUserInItsOwnDirectories(DurablePostgres postgres) {
+        Path made = postgres.createDirectory("archive");
+        postgres.runAsServerUser(List.of("touch", made.resolve("written-by-the-server-user").toString()));
+
+        assertThat(made.resolve("written-by-the-server-user")).exists();
+        assertThat(postgres.dataDirectory().resolve("PG_VERSION")).exists();
+        assertThat(postgres.runAsServerUser(List.of(postgres.program("pg_basebackup").toString(), "--version")))
+                .contains("pg_basebackup (PostgreSQL)");
     }
 
     private static String text(Statement sql, String query) throws SQLException {
