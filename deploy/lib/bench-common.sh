@@ -43,12 +43,20 @@ bench_copy_jar() {
   printf '%s\n' "$BENCH_DIR/jars/$1/$(basename "$jar")"
 }
 
-# A TCP port from 20000 up that nobody listens on at the moment (a small race with other
-# programs is accepted).
+# A TCP port that nobody listens on at the moment, below the kernel's ephemeral range: a port
+# in that range can be taken between this check and the server's bind by any outgoing
+# connection's local end (PackagesIT once failed so: the hub's HTTP port "already in use").
+# A race with another program choosing the same way is still possible, and accepted.
 bench_free_port() {
-  local port
+  local port low=32768 high
+  read -r low high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  ((low > 11000)) || low=61000 high=65535
   while true; do
-    port=$((20000 + RANDOM % 40000))
+    if ((low == 61000)); then
+      port=$((61000 + RANDOM % (high - 61000)))
+    else
+      port=$((10000 + RANDOM % (low - 10000)))
+    fi
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       printf '%s\n' "$port"
       return
