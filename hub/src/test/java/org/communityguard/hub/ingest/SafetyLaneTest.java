@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.communityguard.hub.incident.rules.Readings.event;
 import static org.communityguard.hub.incident.rules.Readings.telemetry;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,17 @@ class SafetyLaneTest {
         assertThat(IngestPipeline.takesSafetyLane(batch(3))).isFalse();
         assertThat(IngestPipeline.takesSafetyLane(batch(0, event("smoke-b1-01", "smoke_detector", 1,
                 "{\"event\": \"test\"}")))).as("a test-button press").isFalse();
+    }
+
+    @Test
+    void aSafetyBatchIsQueuedPastTheLimitAndNeverAsksTheGatewayToWait() {
+        // Not started: submit() only queues, so nothing touches the (absent) database.
+        IngestPipeline pipeline = new IngestPipeline(null, null, null, null, null, 1, 10, 20_000,
+                Duration.ofSeconds(15), Duration.ofSeconds(5), new SimpleMeterRegistry());
+        assertThat(pipeline.submit(batch(10), r -> { })).as("at the limit").isTrue();
+        assertThat(pipeline.submit(batch(1), r -> { })).as("past it: stop reading this gateway").isFalse();
+        assertThat(pipeline.submit(batch(0, alarm()), r -> { })).as("an alarm past it").isTrue();
+        assertThat(pipeline.queuedReadings()).as("and it is counted").isEqualTo(12);
     }
 
     @Test
