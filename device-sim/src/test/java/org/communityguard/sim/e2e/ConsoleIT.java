@@ -68,7 +68,7 @@ class ConsoleIT {
             page.findElement(By.id("login-submit")).click();
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("board-table")));
             wait.until(ExpectedConditions.attributeContains(By.id("live-status"), "class", "live"));
-            assertThat(page.findElement(By.id("board-empty")).isDisplayed()).isTrue();
+            assertThat(liveDisplayed(page, "#board-empty")).isTrue();
             assertThat(js(page, "return document.cookie")).as("the session cookie is HttpOnly").isEqualTo("");
             js(page, "window.sameDocument = 'no reload since sign-in'");
 
@@ -77,9 +77,8 @@ class ConsoleIT {
             WebDriverWait live = new WebDriverWait(page, Duration.ofSeconds(60));
             live.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#board-open tr.critical")));
             assertThat(js(page, "return window.sameDocument")).isEqualTo("no reload since sign-in");
-            WebElement alarm = page.findElement(By.id("alarm"));
-            assertThat(alarm.isDisplayed()).isTrue();
-            assertThat(alarm.getText()).contains("New Fire");
+            assertThat(liveDisplayed(page, "#alarm")).isTrue();
+            assertThat(liveText(page, "#alarm")).contains("New Fire");
             fire.get();
             assertThat(sim.awaitSettled(Duration.ofSeconds(60))).isTrue();
             int fires = chain.api("/api/board").path("open").size();
@@ -95,8 +94,8 @@ class ConsoleIT {
             clickFresh(wait, By.cssSelector("#alarm li a"));
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#incident-actions button[data-action='acknowledge']")));
             long id = Long.parseLong(page.getCurrentUrl().replaceAll(".*#/incidents/", ""));
-            assertThat(page.findElement(By.id("incident-deadlines")).getText()).contains("Acknowledge in", "On site in");
-            assertThat(page.findElements(By.cssSelector("#incident-actions button")).stream().map(WebElement::getText).toList())
+            assertThat(liveText(page, "#incident-deadlines")).contains("Acknowledge in", "On site in");
+            assertThat(liveTexts(page, "#incident-actions button"))
                     .containsExactly("Dispatch again", "Acknowledge", "Cancel as false alarm");
             browser.resize(1280, 1100);
             browser.screenshot(SCREENSHOTS.resolve("incident-actions.png"));
@@ -126,8 +125,8 @@ class ConsoleIT {
             // The detail: facts, evidence and the timeline from incident_timeline.
             clickFresh(wait, By.cssSelector("#board-open tr.critical a.incident-title"));
             wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#incident-timeline li[data-action='opened']")));
-            assertThat(page.findElement(By.id("incident-timeline")).getText()).contains("Opened", "by system");
-            assertThat(page.findElement(By.id("incident-evidence")).getText()).contains("Event (Reading)", "Alarm");
+            assertThat(liveText(page, "#incident-timeline")).contains("Opened", "by system");
+            assertThat(liveText(page, "#incident-evidence")).contains("Event (Reading)", "Alarm");
             browser.screenshot(SCREENSHOTS.resolve("incident.png"));
 
             // The site map: B1 in alarm, its burning detectors red.
@@ -161,9 +160,9 @@ class ConsoleIT {
             page.findElement(By.id("f-close-comment")).sendKeys("On site in six minutes");
             page.findElement(By.cssSelector("[data-submit='close']")).click();
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#incident-status[data-status='closed']")));
-            assertThat(page.findElement(By.id("incident-timeline")).getText())
+            assertThat(liveText(page, "#incident-timeline"))
                     .contains("Checked in on site", "detectors reset", "rating 5/5");
-            assertThat(page.findElements(By.cssSelector("#incident-actions button")).stream().map(WebElement::getText).toList())
+            assertThat(liveTexts(page, "#incident-actions button"))
                     .containsExactly("Reopen");
             browser.resize(1280, 1400);
             browser.screenshot(SCREENSHOTS.resolve("incident-closed.png"));
@@ -182,13 +181,13 @@ class ConsoleIT {
             page.findElement(By.id("report-submit")).click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("incident-title"), "Reported manhole cover"));
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#incident-status[data-status='dispatched']")));
-            assertThat(page.findElement(By.id("incident-report")).getText()).contains("Grandma Zhao", "Phone call");
+            assertThat(liveText(page, "#incident-report")).contains("Grandma Zhao", "Phone call");
 
             // Chinese, remembered; the board in large text at a phone's width.
             new Select(page.findElement(By.id("lang"))).selectByValue("zh-CN");
             page.findElement(By.cssSelector("#nav a[data-view='board']")).click();
             wait.until(ExpectedConditions.textToBe(By.cssSelector("#view-board h1"), "未关闭的事件"));
-            assertThat(page.findElement(By.cssSelector("#board-open tr.critical")).getText()).contains("火警", "紧急");
+            assertThat(liveText(page, "#board-open tr.critical")).contains("火警", "紧急");
             browser.screenshot(SCREENSHOTS.resolve("board-zh-cn.png"));
             page.navigate().refresh();
             wait.until(ExpectedConditions.textToBe(By.cssSelector("#view-board h1"), "未关闭的事件"));
@@ -212,7 +211,7 @@ class ConsoleIT {
             int inG1 = (int) chain.api("/api/board").path("open").findValuesAsText("grid").stream().filter("G1"::equals).count();
             assertThat(inG1).as("the fires still open").isEqualTo(fires - 1);
             wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#board-open tr"), inG1));
-            assertThat(page.findElement(By.id("board-open")).getText()).contains("Building 1").doesNotContain("Building 3");
+            assertThat(liveText(page, "#board-open")).contains("Building 1").doesNotContain("Building 3");
             assertThat(page.findElement(By.id("nav-report")).isDisplayed()).isTrue();
             browser.screenshot(SCREENSHOTS.resolve("board-grid-worker-phone.png"));
             browser.resize(1280, 860);
@@ -252,13 +251,34 @@ class ConsoleIT {
         });
     }
 
-    /** The text of a live-rendered element (see {@link #clickFresh}), read again if it was replaced. */
+    /** Waits until a live-rendered element's text starts so, read again whenever it was replaced. */
     private static void textStartsWith(WebDriverWait wait, By locator, String start) {
         wait.ignoring(StaleElementReferenceException.class).until(d -> d.findElement(locator).getText().startsWith(start));
     }
 
-    private static Object js(WebDriver page, String script) {
-        return ((JavascriptExecutor) page).executeScript(script);
+    /**
+     * The text of a live-rendered element now, read in one script inside the page. Finding an
+     * element and reading it are two browser round trips, and the live feed may replace the element
+     * in between (see {@link #clickFresh}; the incident detail re-renders when the feed reports the
+     * change the page itself just made); one script cannot see half a rendering.
+     */
+    private static String liveText(WebDriver page, String css) {
+        return (String) js(page, "return document.querySelector(arguments[0]).innerText", css);
+    }
+
+    /** The texts of all elements matching, from one rendering (see {@link #liveText}). */
+    @SuppressWarnings("unchecked")
+    private static List<String> liveTexts(WebDriver page, String css) {
+        return (List<String>) js(page, "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText)", css);
+    }
+
+    /** Whether a live-rendered element is displayed now (see {@link #liveText}). */
+    private static boolean liveDisplayed(WebDriver page, String css) {
+        return (Boolean) js(page, "return document.querySelector(arguments[0]).checkVisibility()", css);
+    }
+
+    private static Object js(WebDriver page, String script, Object... args) {
+        return ((JavascriptExecutor) page).executeScript(script, args);
     }
 
     /** A week of five-minute readings the gateway delivered before the test began, for the chart. */
