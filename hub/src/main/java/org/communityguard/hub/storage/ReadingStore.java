@@ -1,17 +1,15 @@
 package org.communityguard.hub.storage;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,15 +28,19 @@ public final class ReadingStore {
     static final String COPY_SQL = "COPY readings (time, received_at, device_ts, gateway_id, device_id,"
             + " device_type, kind, seq, flags, data) FROM STDIN";
 
-    private static final int FLUSH_CHARS = 256 * 1024;
+    private static final int FLUSH_BYTES = 256 * 1024;
 
-    private final ObjectWriter json;
+    private final ObjectMapper mapper;
+    /** Writes {@code data} values one after another into the COPY buffer, with nothing between them. */
+    private final JsonFactory json;
     private final UnprovisionedDevices unprovisioned;
 
     /** @param maxUnprovisionedPerGateway devices in no registry listed per gateway (UnprovisionedDevices) */
     public ReadingStore(ObjectMapper json, int maxUnprovisionedPerGateway, MeterRegistry metrics) {
-        // The COPY buffer outlives each value: Jackson must not close it after writing one.
-        this.json = json.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        this.mapper = json;
+        this.json = json.getFactory().copy().setRootValueSeparator(null)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
         this.unprovisioned = new UnprovisionedDevices(maxUnprovisionedPerGateway, metrics);
     }
 
@@ -108,18 +110,22 @@ public final class ReadingStore {
         unprovisioned.register(c, batches);
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_SQL);
         try {
-            StringBuilder sb = new StringBuilder(FLUSH_CHARS + 4096);
-            CopyText row = new CopyText(sb);
-            for (UplinkBatch b : batches) {
-                for (IncomingReading r : b.readings()) {
-                    appendRow(row, b.gatewayId(), r);
-                    if (sb.length() >= FLUSH_CHARS) {
-                        write(copy, sb);
+            CopyText row = new CopyText(FLUSH_BYTES + 4096);
+            try (JsonGenerator data = dataWriter(row)) {
+                for (UplinkBatch b : batches) {
+                    for (IncomingReading r : b.readings()) {
+                        appendRow(row, data, b.gatewayId(), r);
+                        if (row.length() >= FLUSH_BYTES) {
+                            row.sendTo(copy);
+                        }
                     }
                 }
             }
-            write(copy, sb);
+            row.sendTo(copy);
             copy.endCopy();
+        } catch (IOException e) {
+            // Jackson writes a tree it parsed into memory into memory: nothing here can fail.
+            throw new IllegalStateException(e);
         } finally {
             if (copy.isActive()) {
                 copy.cancelCopy();
@@ -127,13 +133,17 @@ public final class ReadingStore {
         }
     }
 
-    void appendRow(CopyText row, String gatewayId, IncomingReading r) {
-        row.text(Instant.ofEpochMilli(r.time()).toString()).tab()
-                .text(Instant.ofEpochMilli(r.receivedAt()).toString()).tab();
+    /** A generator for {@link #appendRow}: it writes each row's {@code data} and nothing between them. */
+    JsonGenerator dataWriter(CopyText row) throws IOException {
+        return json.createGenerator(row);
+    }
+
+    void appendRow(CopyText row, JsonGenerator data, String gatewayId, IncomingReading r) throws IOException {
+        row.timestamp(r.time()).tab().timestamp(r.receivedAt()).tab();
         if (r.deviceTs() == null) {
             row.nul();
         } else {
-            row.text(Instant.ofEpochMilli(r.deviceTs()).toString());
+            row.timestamp(r.deviceTs());
         }
         row.tab().text(gatewayId).tab().text(r.deviceId()).tab().text(r.deviceType()).tab().text(r.kind()).tab();
         if (r.seq() == null) {
@@ -146,24 +156,19 @@ public final class ReadingStore {
             row.nul();
         } else {
             // Flags are plain lower-case words, so no array quoting is needed.
-            row.text("{" + String.join(",", r.flags()) + "}");
+            row.raw('{');
+            for (int i = 0; i < r.flags().size(); i++) {
+                if (i > 0) {
+                    row.raw(',');
+                }
+                row.text(r.flags().get(i));
+            }
+            row.raw('}');
         }
         row.tab();
-        try {
-            json.writeValue(row, r.data());
-        } catch (IOException e) {
-            // Writing a tree we parsed ourselves into memory cannot fail.
-            throw new IllegalStateException(e);
-        }
+        mapper.writeTree(data, r.data());
+        // The generator buffers: the value must be in the row before the row ends.
+        data.flush();
         row.endRow();
-    }
-
-    private static void write(CopyIn copy, StringBuilder sb) throws SQLException {
-        if (sb.length() == 0) {
-            return;
-        }
-        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-        copy.writeToCopy(bytes, 0, bytes.length);
-        sb.setLength(0);
     }
 }

@@ -9,7 +9,9 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.communityguard.hub.Hub;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,26 @@ class BatchCodecTest {
         BatchCodec.Result result = codec.decode(sample(sample));
         assertThat(result).isInstanceOf(BatchCodec.Decoded.class);
         return ((BatchCodec.Decoded) result).batch();
+    }
+
+    /** The hand-written checks say what the contract's patterns say, for every char and the lengths at the edges. */
+    @Test
+    void idAndWordChecksAgreeWithTheContractsPatterns() {
+        Pattern id = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+        Pattern key = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+        Pattern word = Pattern.compile("[a-z_]{1,32}");
+        List<String> samples = new ArrayList<>(List.of("", "a".repeat(32), "a".repeat(33), "a".repeat(64), "a".repeat(65)));
+        for (char c = 0; c < Character.MAX_VALUE; c++) {
+            samples.add(String.valueOf(c));
+            samples.add("ab" + c + "_9");
+            samples.add("x".repeat(31) + c);
+            samples.add("x".repeat(63) + c);
+        }
+        for (String s : samples) {
+            assertThat(BatchCodec.isId(s, false)).as("id %s", s).isEqualTo(id.matcher(s).matches());
+            assertThat(BatchCodec.isId(s, true)).as("batch key %s", s).isEqualTo(key.matcher(s).matches());
+            assertThat(BatchCodec.isWord(s)).as("word %s", s).isEqualTo(word.matcher(s).matches());
+        }
     }
 
     @Test
