@@ -207,6 +207,9 @@ public final class MqttDeviceListener implements AutoCloseable {
         options.setKeepAliveInterval(KEEP_ALIVE_SECONDS);
         options.setConnectionTimeout(CONNECT_TIMEOUT_SECONDS);
         options.setMaxInflight(MAX_INFLIGHT);
+        if (settings.brokerUrl().startsWith("tcp://")) {
+            options.setSocketFactory(new BufferedInputSockets());
+        }
         if (settings.username() != null) {
             options.setUserName(settings.username());
         }
