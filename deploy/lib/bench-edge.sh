@@ -16,6 +16,7 @@ usage: bash deploy/bench.sh edge [--devices N] [--warmup S] [--seconds S] [--coa
   --warmup S     seconds of load before measuring (default 10)
   --seconds S    measured seconds (default 30)
   --coap-pct P   share of the devices speaking CoAP (default 20)
+Environment: BENCH_EDGE_JAVA_OPTS, extra JVM options of the agent (e.g. a JFR recording).
 Last line: RESULT edge_msgs_per_s=<n> edge_rss_mb=<n> edge_startup_ms=<n>
 USAGE
 }
@@ -77,7 +78,7 @@ bench_edge() {
     EDGE_PRIVACY_PSEUDONYM_KEY=bench-pseudonym-key-0123456789-abcdef \
     EDGE_COAP_HOST=127.0.0.1 EDGE_COAP_PORT="$coap_port" EDGE_METRICS_HOST=127.0.0.1 EDGE_METRICS_PORT="$metrics_port" \
     EDGE_BUFFER_DIR="$work/buffer" EDGE_LOG_LEVEL=WARN \
-    MALLOC_ARENA_MAX=2 taskset -c 0 java $EDGE_JAVA_OPTS -jar "$agent_jar" >"$work/agent.log" 2>&1 &
+    MALLOC_ARENA_MAX=2 taskset -c 0 java $EDGE_JAVA_OPTS ${BENCH_EDGE_JAVA_OPTS:-} -jar "$agent_jar" >"$work/agent.log" 2>&1 &
   agent_pid=$!
   on_exit "kill $agent_pid 2>/dev/null || true"
   local startup_ms=""

@@ -1,15 +1,11 @@
 package org.communityguard.edge.device;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 
 /**
  * What makes a reading the same message as another: its kind, type, {@code seq}, device time and
@@ -31,40 +27,30 @@ import java.security.NoSuchAlgorithmException;
  */
 final class Fingerprint {
 
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    });
+    private static final ThreadLocal<Digest> DIGEST = ThreadLocal.withInitial(Digest::new);
 
     private Fingerprint() {
     }
 
     static long of(Reading r) {
-        MessageDigest digest = SHA256.get();
-        digest.reset();
-        try (DataOutputStream out = new DataOutputStream(new DigestOutputStream(OutputStream.nullOutputStream(), digest))) {
-            out.writeByte(r.kind().ordinal());
-            text(out, r.type().wireName());
-            out.writeLong(r.seq() == null ? -1 : r.seq());
-            out.writeLong(r.deviceTs() == null ? -1 : r.deviceTs());
-            value(out, r.type(), r.data());
-        } catch (IOException e) {
-            throw new UncheckedIOException("a digest stream does no I/O", e);
-        }
-        return ByteBuffer.wrap(digest.digest()).getLong();
+        Digest d = DIGEST.get();
+        d.reset();
+        d.writeByte(r.kind().ordinal());
+        d.text(r.type().wireName());
+        d.writeLong(r.seq() == null ? -1 : r.seq());
+        d.writeLong(r.deviceTs() == null ? -1 : r.deviceTs());
+        value(d, r.type(), r.data());
+        return d.digest();
     }
 
-    private static void value(DataOutputStream out, DeviceType type, JsonNode node) throws IOException {
+    private static void value(Digest out, DeviceType type, JsonNode node) {
         switch (node.getNodeType()) {
             case OBJECT -> {
                 out.writeByte('{');
                 for (var fields = node.fields(); fields.hasNext(); ) {
                     var field = fields.next();
                     if (!PersonalFields.isPersonal(type, field.getKey())) {
-                        text(out, field.getKey());
+                        out.text(field.getKey());
                         value(out, type, field.getValue());
                     }
                 }
@@ -79,16 +65,19 @@ final class Fingerprint {
             }
             case STRING, BINARY -> {
                 out.writeByte('s');
-                text(out, node.asText());
+                out.text(node.asText());
             }
             case NUMBER -> {
                 if (node.isIntegralNumber()) {
                     out.writeByte('i');
-                    text(out, node.bigIntegerValue().toString());
+                    // The decimal digits; a long's are BigInteger's without making one.
+                    out.text(node.canConvertToLong() ? Long.toString(node.longValue()) : node.bigIntegerValue().toString());
                 } else {
                     // Through the decimal text: a float's shortest form, which is what the buffer's JSON keeps.
+                    // A double's own text reads back as the very same double.
                     out.writeByte('d');
-                    out.writeLong(Double.doubleToLongBits(Double.parseDouble(node.asText())));
+                    double value = node.isDouble() ? node.doubleValue() : Double.parseDouble(node.asText());
+                    out.writeLong(Double.doubleToLongBits(value));
                 }
             }
             case BOOLEAN -> out.writeByte(node.booleanValue() ? 'T' : 'F');
@@ -96,10 +85,68 @@ final class Fingerprint {
         }
     }
 
-    /** Length-prefixed UTF-8, so no two sequences of strings encode alike. */
-    private static void text(DataOutputStream out, String s) throws IOException {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
+    /**
+     * The digest's input, gathered in one array and digested in one call: fed a byte or an int at
+     * a time through a DigestOutputStream, the bookkeeping cost more than SHA-256 itself
+     * (deploy/bench.sh edge's profile). Big-endian, as DataOutputStream wrote it before.
+     */
+    private static final class Digest {
+
+        private final MessageDigest sha256;
+        private byte[] buf = new byte[512];
+        private int len;
+
+        Digest() {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java runtime has SHA-256", e);
+            }
+        }
+
+        void reset() {
+            len = 0;
+        }
+
+        void writeByte(int b) {
+            ensure(1);
+            buf[len++] = (byte) b;
+        }
+
+        void writeInt(int v) {
+            ensure(4);
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                buf[len++] = (byte) (v >>> shift);
+            }
+        }
+
+        void writeLong(long v) {
+            ensure(8);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                buf[len++] = (byte) (v >>> shift);
+            }
+        }
+
+        /** Length-prefixed UTF-8, so no two sequences of strings encode alike. */
+        void text(String s) {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            writeInt(bytes.length);
+            ensure(bytes.length);
+            System.arraycopy(bytes, 0, buf, len, bytes.length);
+            len += bytes.length;
+        }
+
+        /** The first 64 bits of SHA-256 over what was written. */
+        long digest() {
+            sha256.reset();
+            sha256.update(buf, 0, len);
+            return ByteBuffer.wrap(sha256.digest()).getLong();
+        }
+
+        private void ensure(int more) {
+            if (len + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+            }
+        }
     }
 }
