@@ -21,11 +21,14 @@ BENCH_INGEST_USAGE='usage: bash deploy/bench.sh ingest [options]
                           flagged unprovisioned and its device entered in the registry (the old mode)
   --copy-scan-duration S  seconds of each of those (8)
   --curve LIST            then open loop at these percentages of the hub'"'"'s median, --duration each:
-                          stored rate and ack latency per step; none skips (10,25,50,75,100)
+                          stored rate and ack latency per step, and the hub'"'"'s own part of it from
+                          its /metrics; none skips (10,25,50,75,100)
   --keep                  keep the database files and logs (printed at exit)
 Environment: BENCH_HUB_JAVA_OPTS, extra JVM options of the hub (e.g. a JFR recording).
 The last line is: RESULT ingest_ratio=<hub/copy> hub_rps=<n> copy_rps=<n> ack_p50_ms=<n> ack_p99_ms=<n>
-  then per curve step: curve_rps_<pct>=<n> curve_ack_p50_ms_<pct>=<ms> curve_ack_p99_ms_<pct>=<ms>'
+  then per curve step: curve_rps_<pct>=<n> curve_ack_p50_ms_<pct>=<ms> curve_ack_p99_ms_<pct>=<ms>
+  curve_hub_p99_ms_<pct>=<ms> (arrival to commit) curve_commit_p99_ms_<pct>=<ms> (one transaction),
+  both "at most" bounds of the hub'"'"'s histogram buckets'
 
 bench_ingest() {
   # The driver's own settings default in IngestBench (BenchOptions); only the hub's are set here.
@@ -101,7 +104,7 @@ bench_ingest() {
     org.communityguard.sim.bench.IngestBench \
     --uplink "tcp://127.0.0.1:$uplink_port" --db-url "jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/postgres" \
     --copy-connections "$writers" --commit-rows "$commit_rows" \
-    --hub-pid "$BENCH_HUB_PID" --postgres-pid "$BENCH_PG_PID" "${driver_args[@]}"
+    --hub-pid "$BENCH_HUB_PID" --postgres-pid "$BENCH_PG_PID" --hub-http "http://127.0.0.1:$http_port" "${driver_args[@]}"
   local status=$BENCH_DRIVER_STATUS
   note "checkpoints during the run: $(grep -c 'checkpoint starting' "$BENCH_PG_DIR/postgres.log" || true)"
   if ((status != 0)); then

@@ -31,7 +31,8 @@ public record BenchOptions(
         Duration copyScanDuration,
         long hubPid,
         long postgresPid,
-        List<Integer> curve) {
+        List<Integer> curve,
+        String hubHttp) {
 
     /** A benchmark gateway and its secret, as registered at the hub. */
     public record Gateway(String id, String secret) {
@@ -39,7 +40,7 @@ public record BenchOptions(
 
     private static final Set<String> FLAGS = Set.of("uplink", "db-url", "db-user", "db-password", "batch", "window",
             "warmup", "duration", "copy-connections", "commit-rows", "ramp", "rounds", "copy-duration", "copy-scan",
-            "copy-scan-duration", "hub-pid", "postgres-pid", "curve");
+            "copy-scan-duration", "hub-pid", "postgres-pid", "curve", "hub-http");
 
     public static final String GATEWAYS_VARIABLE = "HUB_UPLINK_GATEWAYS";
 
@@ -64,6 +65,8 @@ public record BenchOptions(
               --curve LIST              after the rounds, offer these percentages of the hub's median rate,
                                         open loop, each for --duration: stored rate and ack latency per step;
                                         "none" skips (10,25,50,75,100)
+              --hub-http URL            the hub's HTTP base URL: each curve step also reads the hub's own
+                                        part of the wait and its commits from /metrics (none)
             """.formatted(GATEWAYS_VARIABLE);
 
     /** A wrong command line, with a message that names the flag. */
@@ -99,7 +102,8 @@ public record BenchOptions(
                 seconds(flags, "copy-scan-duration", 8, 1),
                 integer(flags, "hub-pid", 0, 0, Integer.MAX_VALUE),
                 integer(flags, "postgres-pid", 0, 0, Integer.MAX_VALUE),
-                curve(flags.getOrDefault("curve", "10,25,50,75,100")));
+                curve(flags.getOrDefault("curve", "10,25,50,75,100")),
+                flags.getOrDefault("hub-http", ""));
     }
 
     /** Percentages of the hub's rate, 1 to 100 each, in the order given; none for "none". */

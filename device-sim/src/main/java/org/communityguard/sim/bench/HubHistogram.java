@@ -1,4 +1,4 @@
-package org.communityguard.sim.bench.alarm;
+package org.communityguard.sim.bench;
 
 import java.io.IOException;
 import java.net.URI;
@@ -12,33 +12,33 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The hub's own share of an alarm's time: its safety lane, from the batch's arrival to its
- * commit ({@code hub_ingest_latency_seconds{lane="safety"}}, a histogram on the hub's
- * {@code /metrics}). In this benchmark only the alarms' gateway sends batches small enough for
- * that lane, so the histogram's growth over a level is the level's alarms. A histogram gives
- * bucket bounds, not values: a percentile here is "at most" the bound of its bucket.
+ * One histogram of the hub's {@code /metrics} (Prometheus exposition), read before and after a
+ * measurement: its growth is what happened in between. The benchmarks read the hub's own part
+ * of a batch's wait with it, from arrival to commit ({@code hub_ingest_latency_seconds}, by
+ * lane), and its transactions ({@code hub_ingest_commit_seconds}). A histogram gives bucket
+ * bounds, not values: a percentile here is "at most" the bound of its bucket.
  */
-final class HubLane {
+public final class HubHistogram {
 
-    private static final Pattern BUCKET = Pattern.compile(
-            "^hub_ingest_latency_seconds_bucket\\{(?=[^}]*lane=\"safety\")(?=[^}]*le=\"([^\"]+)\")[^}]*} ([0-9.eE+-]+)$");
+    public static final String INGEST_LATENCY = "hub_ingest_latency_seconds";
+    public static final String INGEST_COMMIT = "hub_ingest_commit_seconds";
 
     /** Cumulative counts by upper bound (seconds; +Inf last). */
-    record Snapshot(TreeMap<Double, Double> buckets) {
+    public record Snapshot(TreeMap<Double, Double> buckets) {
 
         /** What was added since {@code before}. */
-        Snapshot since(Snapshot before) {
+        public Snapshot since(Snapshot before) {
             TreeMap<Double, Double> d = new TreeMap<>();
             buckets.forEach((le, n) -> d.put(le, n - before.buckets.getOrDefault(le, 0.0)));
             return new Snapshot(d);
         }
 
-        double count() {
+        public double count() {
             return buckets.isEmpty() ? 0 : buckets.lastEntry().getValue();
         }
 
         /** The bound (ms) of the first bucket holding the nearest-rank {@code pct} percentile; NaN when empty. */
-        double percentileBoundMs(double pct) {
+        public double percentileBoundMs(double pct) {
             double n = count();
             if (n <= 0) {
                 return Double.NaN;
@@ -55,25 +55,43 @@ final class HubLane {
 
     private final HttpClient http;
     private final URI metrics;
+    private final Pattern bucket;
 
-    HubLane(HttpClient http, String hub) {
+    /**
+     * @param hub    the hub's HTTP base URL
+     * @param metric the histogram's name in the exposition
+     * @param lane   only the series with this {@code lane} label; null for a histogram without one
+     */
+    public HubHistogram(HttpClient http, String hub, String metric, String lane) {
         this.http = http;
         this.metrics = URI.create(hub + "/metrics");
+        this.bucket = bucket(metric, lane);
     }
 
-    Snapshot snapshot() throws IOException, InterruptedException {
+    public Snapshot snapshot() throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("GET " + metrics + " answered " + r.statusCode());
         }
-        return parse(r.body());
+        return parse(r.body(), bucket);
     }
 
-    static Snapshot parse(String exposition) {
+    /** The histogram as {@code exposition} shows it (tests give it text). */
+    public static Snapshot parse(String exposition, String metric, String lane) {
+        return parse(exposition, bucket(metric, lane));
+    }
+
+    private static Pattern bucket(String metric, String lane) {
+        String onLane = lane == null ? "" : "(?=[^}]*lane=\"" + Pattern.quote(lane) + "\")";
+        return Pattern.compile("^" + Pattern.quote(metric) + "_bucket\\{" + onLane
+                + "(?=[^}]*le=\"([^\"]+)\")[^}]*} ([0-9.eE+-]+)$");
+    }
+
+    private static Snapshot parse(String exposition, Pattern bucket) {
         TreeMap<Double, Double> buckets = new TreeMap<>();
         for (String line : exposition.split("\n")) {
-            Matcher m = BUCKET.matcher(line);
+            Matcher m = bucket.matcher(line);
             if (m.matches()) {
                 double le = "+Inf".equals(m.group(1)) ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
                 buckets.put(le, Double.parseDouble(m.group(2)));

@@ -1,6 +1,8 @@
 package org.communityguard.sim.bench;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.http.HttpClient;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -153,9 +155,14 @@ public final class IngestBench {
         return undisturbed.isEmpty() ? rounds : undisturbed;
     }
 
-    /** One step of the load curve: offered open loop at {@code pct} of the hub's median rate. */
+    /**
+     * One step of the load curve: offered open loop at {@code pct} of the hub's median rate.
+     * {@code hubP99Ms} and {@code commitP99Ms} are bucket bounds from the hub's /metrics (NaN
+     * without --hub-http): the hub's own part of a batch's wait, from arrival to commit, and one
+     * transaction; what the ack adds beyond the first is the network, MQTT and the driver.
+     */
     record CurvePoint(int pct, double offeredRps, double storedRps, long batches, double ackP50Ms, double ackP99Ms,
-                      double ackMaxMs) {
+                      double ackMaxMs, double hubP99Ms, double commitP99Ms) {
     }
 
     /**
@@ -164,11 +171,16 @@ public final class IngestBench {
      * stored and how long each batch waited for its PUBACK. The rows count in the final check.
      */
     private static List<CurvePoint> curve(BenchOptions o, UplinkLoad load, double hubRps, PrintStream out)
-            throws InterruptedException {
+            throws InterruptedException, IOException {
         List<CurvePoint> points = new ArrayList<>();
         if (o.curve().isEmpty()) {
             return points;
         }
+        HttpClient http = HttpClient.newHttpClient();
+        HubHistogram hubPart = o.hubHttp().isEmpty() ? null
+                : new HubHistogram(http, o.hubHttp(), HubHistogram.INGEST_LATENCY, "routine");
+        HubHistogram commits = o.hubHttp().isEmpty() ? null
+                : new HubHistogram(http, o.hubHttp(), HubHistogram.INGEST_COMMIT, null);
         out.println();
         out.printf(Locale.ROOT, "load curve: open loop, shares of the hub's median %s, %d s ramp and %d s measured each%n",
                 Report.rate(hubRps), o.ramp().toSeconds(), o.duration().toSeconds());
@@ -178,6 +190,8 @@ public final class IngestBench {
             load.resume();
             Thread.sleep(o.ramp().toMillis());
             Histogram before = load.latencyMicros().copy();
+            HubHistogram.Snapshot hubBefore = hubPart == null ? null : hubPart.snapshot();
+            HubHistogram.Snapshot commitsBefore = commits == null ? null : commits.snapshot();
             load.measuring(true);
             Throughput acked = Throughput.start(load::ackedReadings);
             Thread.sleep(o.duration().toMillis());
@@ -185,12 +199,17 @@ public final class IngestBench {
             load.measuring(false);
             Histogram step = load.latencyMicros().copy();
             step.subtract(before);
+            double hubP99 = hubPart == null ? Double.NaN : hubPart.snapshot().since(hubBefore).percentileBoundMs(99);
+            double commitP99 = commits == null ? Double.NaN : commits.snapshot().since(commitsBefore).percentileBoundMs(99);
             CurvePoint p = new CurvePoint(pct, offered, stored.perSecond(), step.getTotalCount(),
-                    step.getValueAtPercentile(50) / 1000.0, step.getValueAtPercentile(99) / 1000.0, step.getMaxValue() / 1000.0);
+                    step.getValueAtPercentile(50) / 1000.0, step.getValueAtPercentile(99) / 1000.0, step.getMaxValue() / 1000.0,
+                    hubP99, commitP99);
             points.add(p);
             out.printf(Locale.ROOT, "  %3d%%: offered %s, stored %s (%.2f of the offer); ack p50 %.1f ms, p99 %.1f ms,"
-                    + " max %.1f ms (%,d batches)%n", pct, Report.rate(offered), Report.rate(p.storedRps()),
-                    p.storedRps() / offered, p.ackP50Ms(), p.ackP99Ms(), p.ackMaxMs(), p.batches());
+                    + " max %.1f ms (%,d batches)%s%n", pct, Report.rate(offered), Report.rate(p.storedRps()),
+                    p.storedRps() / offered, p.ackP50Ms(), p.ackP99Ms(), p.ackMaxMs(), p.batches(),
+                    Double.isNaN(hubP99) ? "" : String.format(Locale.ROOT, "; hub arrival to commit p99 <= %.0f ms,"
+                            + " one commit p99 <= %.0f ms", hubP99, commitP99));
         }
         load.offer(0);
         return points;

@@ -21,6 +21,10 @@ final class Report {
         for (IngestBench.CurvePoint p : curve) {
             sb.append(String.format(Locale.ROOT, " curve_rps_%d=%d curve_ack_p50_ms_%d=%.1f curve_ack_p99_ms_%d=%.1f",
                     p.pct(), Math.round(p.storedRps()), p.pct(), p.ackP50Ms(), p.pct(), p.ackP99Ms()));
+            if (!Double.isNaN(p.hubP99Ms())) {
+                sb.append(String.format(Locale.ROOT, " curve_hub_p99_ms_%d=%.0f curve_commit_p99_ms_%d=%.0f",
+                        p.pct(), p.hubP99Ms(), p.pct(), p.commitP99Ms()));
+            }
         }
         return sb.toString();
     }

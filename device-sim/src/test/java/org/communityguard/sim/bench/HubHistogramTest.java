@@ -1,10 +1,10 @@
-package org.communityguard.sim.bench.alarm;
+package org.communityguard.sim.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class HubLaneTest {
+class HubHistogramTest {
 
     private static final String BEFORE = """
             # TYPE hub_ingest_latency_seconds histogram
@@ -26,7 +26,7 @@ class HubLaneTest {
 
     @Test
     void aLevelsShareIsTheSafetyLanesGrowthReadAsBucketBounds() {
-        HubLane.Snapshot level = HubLane.parse(AFTER).since(HubLane.parse(BEFORE));
+        HubHistogram.Snapshot level = safety(AFTER).since(safety(BEFORE));
 
         assertThat(level.count()).as("the routine lane is not counted").isEqualTo(100);
         assertThat(level.percentileBoundMs(50)).isEqualTo(5.0);
@@ -37,7 +37,28 @@ class HubLaneTest {
 
     @Test
     void noBatchOnTheLaneIsNoFigure() {
-        assertThat(HubLane.parse(BEFORE).since(HubLane.parse(BEFORE)).percentileBoundMs(99)).isNaN();
-        assertThat(HubLane.parse("").percentileBoundMs(50)).isNaN();
+        assertThat(safety(BEFORE).since(safety(BEFORE)).percentileBoundMs(99)).isNaN();
+        assertThat(safety("").percentileBoundMs(50)).isNaN();
+    }
+
+    @Test
+    void aHistogramWithoutLanesIsReadWhole() {
+        String exposition = """
+                hub_ingest_commit_seconds_bucket{le="0.01"} 7.0
+                hub_ingest_commit_seconds_bucket{le="0.1"} 10.0
+                hub_ingest_commit_seconds_bucket{le="+Inf"} 10.0
+                hub_ingest_commit_seconds_count 10.0
+                hub_ingest_latency_seconds_bucket{lane="routine",le="0.001"} 500.0
+                """;
+        HubHistogram.Snapshot commits = HubHistogram.parse(exposition, HubHistogram.INGEST_COMMIT, null);
+
+        assertThat(commits.count()).isEqualTo(10);
+        assertThat(commits.percentileBoundMs(70)).isEqualTo(10.0);
+        assertThat(commits.percentileBoundMs(71)).isEqualTo(100.0);
+        assertThat(HubHistogram.parse(exposition, HubHistogram.INGEST_LATENCY, "routine").count()).isEqualTo(500);
+    }
+
+    private static HubHistogram.Snapshot safety(String exposition) {
+        return HubHistogram.parse(exposition, HubHistogram.INGEST_LATENCY, "safety");
     }
 }

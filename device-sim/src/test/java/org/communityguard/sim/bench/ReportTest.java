@@ -15,11 +15,14 @@ class ReportTest {
     }
 
     @Test
-    void theLoadCurveAddsThreeKeysPerStep() {
-        assertThat(Report.curveKeys(List.of(new IngestBench.CurvePoint(25, 15_000, 14_990.6, 600, 8.04, 21.96, 40),
-                new IngestBench.CurvePoint(100, 60_000, 52_000, 2000, 300, 900.04, 1000))))
+    void theLoadCurveAddsThreeKeysPerStepAndTheHubsPartWhenRead() {
+        assertThat(Report.curveKeys(List.of(new IngestBench.CurvePoint(25, 15_000, 14_990.6, 600, 8.04, 21.96, 40, Double.NaN, Double.NaN),
+                new IngestBench.CurvePoint(100, 60_000, 52_000, 2000, 300, 900.04, 1000, Double.NaN, Double.NaN))))
                 .isEqualTo(" curve_rps_25=14991 curve_ack_p50_ms_25=8.0 curve_ack_p99_ms_25=22.0"
                         + " curve_rps_100=52000 curve_ack_p50_ms_100=300.0 curve_ack_p99_ms_100=900.0");
+        assertThat(Report.curveKeys(List.of(new IngestBench.CurvePoint(50, 30_000, 30_000, 900, 12, 60.2, 80, 50, 25))))
+                .isEqualTo(" curve_rps_50=30000 curve_ack_p50_ms_50=12.0 curve_ack_p99_ms_50=60.2"
+                        + " curve_hub_p99_ms_50=50 curve_commit_p99_ms_50=25");
         assertThat(Report.curveKeys(List.of())).isEmpty();
     }
 

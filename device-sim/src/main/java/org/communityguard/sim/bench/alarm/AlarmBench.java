@@ -1,5 +1,6 @@
 package org.communityguard.sim.bench.alarm;
 
+import org.communityguard.sim.bench.HubHistogram;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -127,7 +128,7 @@ public final class AlarmBench {
         AlarmLedger ledger = new AlarmLedger();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         List<LevelResult> results = new ArrayList<>();
-        HubLane hubLane = new HubLane(http, hub);
+        HubHistogram hubLane = new HubHistogram(http, hub, HubHistogram.INGEST_LATENCY, "safety");
         try (Simulation sim = new Simulation(config);
              LiveStream stream = LiveStream.open(http, hub, "admin", password, ledger)) {
             sim.start();
@@ -177,7 +178,7 @@ public final class AlarmBench {
      * one is answered or the timeout after the last.
      */
     private static LevelResult level(Plan plan, Level level, List<String> detectors, Simulation sim, UplinkLoad load,
-                                     AlarmLedger ledger, HubLane hubLane, Random random, PrintStream out)
+                                     AlarmLedger ledger, HubHistogram hubLane, Random random, PrintStream out)
             throws InterruptedException, IOException {
         load.offer(level.readingsPerSecond());
         out.printf(Locale.ROOT, "%nlevel %s: background %s, %d s warm-up, then %d alarms about %d ms apart%n", level.key(),
@@ -189,7 +190,7 @@ public final class AlarmBench {
         Thread.sleep(plan.warmup().toMillis() / 2);
         Throughput stored = Throughput.start(load::ackedReadings);
         Thread.sleep(plan.warmup().toMillis() - plan.warmup().toMillis() / 2);
-        HubLane.Snapshot laneBefore = hubLane.snapshot();
+        HubHistogram.Snapshot laneBefore = hubLane.snapshot();
         for (String detector : detectors) {
             Thread.sleep((long) (plan.gapMs() * (0.5 + random.nextDouble())));
             long sentAt = System.nanoTime();
@@ -206,7 +207,7 @@ public final class AlarmBench {
             TimeUnit.MILLISECONDS.sleep(20);
         }
         Throughput.Rate rate = stored.stop();
-        HubLane.Snapshot lane = hubLane.snapshot().since(laneBefore);
+        HubHistogram.Snapshot lane = hubLane.snapshot().since(laneBefore);
         AlarmLedger.Tally t = ledger.tally(level.key(), plan.timeout().toNanos());
         LevelResult r = LevelResult.of(level, rate.perSecond(), t, lane);
         out.println(AlarmReport.levelLine(r));

@@ -1,5 +1,6 @@
 package org.communityguard.sim.bench.alarm;
 
+import org.communityguard.sim.bench.HubHistogram;
 /**
  * What one background level measured.
  *
@@ -9,9 +10,9 @@ package org.communityguard.sim.bench.alarm;
  * @param hubLane     the hub's safety lane over the level (arrival to commit), bucket bounds
  */
 record LevelResult(Level level, double achievedRps, AlarmLedger.Tally tally, Latency latency, Latency edge,
-                   HubLane.Snapshot hubLane) {
+                   HubHistogram.Snapshot hubLane) {
 
-    static LevelResult of(Level level, double achievedRps, AlarmLedger.Tally tally, HubLane.Snapshot hubLane) {
+    static LevelResult of(Level level, double achievedRps, AlarmLedger.Tally tally, HubHistogram.Snapshot hubLane) {
         return new LevelResult(level, achievedRps, tally, Latency.of(tally.latencyNanos()), Latency.of(tally.answerNanos()),
                 hubLane);
     }

@@ -1,5 +1,6 @@
 package org.communityguard.sim.bench.alarm;
 
+import org.communityguard.sim.bench.HubHistogram;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -13,9 +14,10 @@ class AlarmReportTest {
     private static LevelResult result(Level level, double rps, List<Long> nanos, int lost, int duplicated) {
         AlarmLedger.Tally t = new AlarmLedger.Tally(nanos.size() + lost, nanos.size(), lost, duplicated, nanos,
                 nanos.stream().map(n -> n / 5).toList(), List.of());
-        HubLane.Snapshot lane = HubLane.parse(nanos.isEmpty() ? "" : String.format(java.util.Locale.ROOT,
+        HubHistogram.Snapshot lane = HubHistogram.parse(nanos.isEmpty() ? "" : String.format(java.util.Locale.ROOT,
                 "hub_ingest_latency_seconds_bucket{lane=\"safety\",le=\"0.008\"} %d%n"
-                        + "hub_ingest_latency_seconds_bucket{lane=\"safety\",le=\"+Inf\"} %d%n", nanos.size(), nanos.size()));
+                        + "hub_ingest_latency_seconds_bucket{lane=\"safety\",le=\"+Inf\"} %d%n", nanos.size(), nanos.size()),
+                HubHistogram.INGEST_LATENCY, "safety");
         return LevelResult.of(level, rps, t, lane);
     }
 
