@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
-import org.communityguard.sim.bench.BenchOptions;
+import org.communityguard.sim.bench.DriverMain;
 import org.communityguard.sim.bench.Fleet;
 import org.communityguard.sim.bench.Report;
 import org.communityguard.sim.bench.Throughput;
@@ -47,19 +47,7 @@ public final class GatewaysBench {
     }
 
     public static void main(String[] args) {
-        int code;
-        try {
-            code = run(args, System.getenv(), System.out, System.err);
-        } catch (BenchOptions.UsageException e) {
-            System.err.println("GatewaysBench: " + e.getMessage());
-            System.err.print(GatewaysOptions.USAGE);
-            code = 2;
-        } catch (Exception e) {
-            System.err.println("GatewaysBench: the benchmark could not run: " + e);
-            e.printStackTrace();
-            code = 3;
-        }
-        System.exit(code);
+        DriverMain.exit("GatewaysBench", GatewaysOptions.USAGE, () -> run(args, System.getenv(), System.out, System.err));
     }
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
