@@ -18,13 +18,15 @@ bench_describe_machine() {
 }
 
 # Builds the hub and device-sim jars (and what they depend on), and the edge agent's when asked
-# (bench_build edge-agent: BENCH_AGENT_JAR); tests are the business of deploy/test.sh.
+# (bench_build edge-agent: BENCH_AGENT_JAR); BENCH_SIM_CP is device-sim's class path, for its
+# drivers. Tests are the business of deploy/test.sh.
 bench_build() {
   local modules=hub,device-sim${1:+,$1}
   mvn -B -q --no-transfer-progress -Dstyle.color=never -DskipTests package -pl "$modules" -am \
     >"$BENCH_DIR/build.log" 2>&1 \
     || { tail -n 40 "$BENCH_DIR/build.log" >&2; fail "the build failed: mvn -DskipTests package -pl $modules -am"; }
   BENCH_HUB_JAR=$(bench_copy_jar hub) && BENCH_SIM_JAR=$(bench_copy_jar device-sim) || exit 1
+  BENCH_SIM_CP="$BENCH_SIM_JAR:$(dirname "$BENCH_SIM_JAR")/lib/*"
   if [[ ${1:-} == edge-agent ]]; then
     BENCH_AGENT_JAR=$(bench_copy_jar edge-agent) || exit 1
   fi
