@@ -124,13 +124,18 @@ bench_mosquitto_conf() {
   printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n' "$2" >>"$1"
 }
 
-# The JVM options of the edge agent's systemd unit (deploy/systemd/communityguard-edge.service),
-# so that a benchmark's agent runs as the field's does.
-bench_agent_java_opts() {
-  local opts
-  opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' deploy/systemd/communityguard-edge.service)
-  [[ -n $opts ]] || fail "no JAVA_OPTS in deploy/systemd/communityguard-edge.service"
+# The JVM options of a systemd unit of deploy/systemd ($1: communityguard-edge, communityguard-hub),
+# so that a benchmark's process runs as an installed one does.
+bench_unit_java_opts() {
+  local opts unit=deploy/systemd/$1.service
+  opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' "$unit")
+  [[ -n $opts ]] || fail "no JAVA_OPTS in $unit"
   printf '%s\n' "$opts"
+}
+
+# The edge agent's (deploy/systemd/communityguard-edge.service): the field's Raspberry-Pi budget.
+bench_agent_java_opts() {
+  bench_unit_java_opts communityguard-edge
 }
 
 # Waits up to 120 s for URL $1 to answer 2xx while process $2 lives; on failure shows the end of log $3.

@@ -21,7 +21,7 @@ BENCH_GATEWAYS_USAGE='usage: bash deploy/bench.sh gateways [options]
   --io-threads N        the driver'"'"'s event loop threads for all connections (2)
   --seed N              the devices'"'"' phases and values (from the clock)
   --keep                keep the database files and logs (printed at exit)
-Environment: BENCH_HUB_JAVA_OPTS, extra JVM options of the hub.
+Environment: BENCH_HUB_JAVA_OPTS, JVM options of the hub after its systemd unit'"'"'s (-Xmx1g).
 The last line is: RESULT gateways=<n> offered_rps=<n> connections_held=<n> connect_all_s=<s>
   readings_per_s=<n> ack_p50_ms=<ms> ack_p99_ms=<ms> hub_rss_mb=<MiB> hub_rss_peak_mb=<MiB>
   storm_returned=<n> storm_all_back_s=<s> storm_max_stall_s=<s> storm_api_slowest_ms=<ms>
@@ -69,12 +69,16 @@ bench_gateways() {
   uplink_port=$(bench_free_port)
   # Defaults but for the connection limit (1,000): room for every gateway twice, so that in the
   # storm a new connection is not refused while the hub has yet to see its old one close.
+  # The hub's memory is a figure here: it runs with its systemd unit's JVM options (a 1 GiB heap),
+  # as installed, before any of BENCH_HUB_JAVA_OPTS.
+  BENCH_HUB_JAVA_OPTS="$(bench_unit_java_opts communityguard-hub)${BENCH_HUB_JAVA_OPTS:+ $BENCH_HUB_JAVA_OPTS}"
   started=$(date +%s)
   bench_start_hub "$http_port" "$uplink_port" "$pairs" HUB_UPLINK_MAX_CONNECTIONS=$((2 * gateways)) \
     HUB_SITE_FILE="$BENCH_DIR/site.yaml"
   # The hub hashes every gateway's secret with Argon2 before it answers: allow 0.2 s a gateway.
   bench_wait_hub "$http_port" $((60 + gateways / 5))
-  note "hub on 127.0.0.1 (pid $BENCH_HUB_PID): uplink $uplink_port, HTTP $http_port, log $BENCH_DIR/hub.log;" \
+  note "hub on 127.0.0.1 (pid $BENCH_HUB_PID, JVM options $BENCH_HUB_JAVA_OPTS): uplink $uplink_port, HTTP $http_port," \
+    "log $BENCH_DIR/hub.log;" \
     "ready in $(($(date +%s) - started)) s with $gateways gateways registered and their devices in the site file"
 
   section "gateways benchmark"
