@@ -5,6 +5,7 @@
 #   bash deploy/bench.sh edge [options]     the edge agent on a Raspberry-Pi budget (-Xmx64m, one core)
 #   bash deploy/bench.sh console [options]  console board load and 7-day chart with a large history stored
 #   bash deploy/bench.sh alarm [options]    alarm latency, detector to the console's live stream, under background telemetry
+#   bash deploy/bench.sh gateways [options] 2,000 small gateways on one hub: connect all, steady state, reconnect storm
 #   bash deploy/bench.sh faults [options]   the fault catalogue (reboots, poison, kill -9, half-open, power cut, black hole, provider down): nothing lost
 # Each mode starts what it measures (a throwaway PostgreSQL, the hub, ...) and stops it at exit,
 # Ctrl-C included. Installs PostgreSQL/TimescaleDB as deploy/test.sh does, only when missing.
@@ -19,6 +20,7 @@ source deploy/lib/bench-ingest.sh
 source deploy/lib/bench-edge.sh
 source deploy/lib/bench-console.sh
 source deploy/lib/bench-alarm.sh
+source deploy/lib/bench-gateways.sh
 source deploy/lib/bench-faults.sh
 source deploy/lib/bench-fuzz.sh
 
@@ -35,6 +37,9 @@ modes:
   console  the console's board load and a device's 7-day chart, with 10,000 incidents and 50 million readings stored
   alarm    alarm latency end to end: a smoke detector's alarm through the edge agent and the hub to a signed-in
            console's live stream, p50/p99/max per level of background telemetry (10k, 50k readings/s, the hub's max)
+  gateways 2,000 small gateways (a reading per device per minute, about one per batch) on one hub: time to
+           connect them all, the steady state's acknowledged rate, ack latency and hub memory, then a reconnect
+           storm of all of them: time until all are back, the longest ingest stall, readings lost or duplicated
   faults   the fault catalogue end to end (device reboots, poison readings, hub, PostgreSQL and agent kill -9,
            half-open database connections, gateway power cut, uplink black hole, notification provider down):
            alarms and readings sent, raised or stored, lost and duplicated, per fault
@@ -50,6 +55,7 @@ case $mode in
   edge) bench_edge "$@" ;;
   console) bench_console "$@" ;;
   alarm) bench_alarm "$@" ;;
+  gateways) bench_gateways "$@" ;;
   faults) bench_faults "$@" ;;
   fuzz) bench_fuzz "$@" ;;
   -h | --help | help) usage ;;

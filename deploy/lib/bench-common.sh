@@ -18,13 +18,15 @@ bench_describe_machine() {
 }
 
 # Builds the hub and device-sim jars (and what they depend on), and the edge agent's when asked
-# (bench_build edge-agent: BENCH_AGENT_JAR); tests are the business of deploy/test.sh.
+# (bench_build edge-agent: BENCH_AGENT_JAR); BENCH_SIM_CP is device-sim's class path, for its
+# drivers. Tests are the business of deploy/test.sh.
 bench_build() {
   local modules=hub,device-sim${1:+,$1}
   mvn -B -q --no-transfer-progress -Dstyle.color=never -DskipTests package -pl "$modules" -am \
     >"$BENCH_DIR/build.log" 2>&1 \
     || { tail -n 40 "$BENCH_DIR/build.log" >&2; fail "the build failed: mvn -DskipTests package -pl $modules -am"; }
   BENCH_HUB_JAR=$(bench_copy_jar hub) && BENCH_SIM_JAR=$(bench_copy_jar device-sim) || exit 1
+  BENCH_SIM_CP="$BENCH_SIM_JAR:$(dirname "$BENCH_SIM_JAR")/lib/*"
   if [[ ${1:-} == edge-agent ]]; then
     BENCH_AGENT_JAR=$(bench_copy_jar edge-agent) || exit 1
   fi
@@ -122,13 +124,18 @@ bench_mosquitto_conf() {
   printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n' "$2" >>"$1"
 }
 
-# The JVM options of the edge agent's systemd unit (deploy/systemd/communityguard-edge.service),
-# so that a benchmark's agent runs as the field's does.
-bench_agent_java_opts() {
-  local opts
-  opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' deploy/systemd/communityguard-edge.service)
-  [[ -n $opts ]] || fail "no JAVA_OPTS in deploy/systemd/communityguard-edge.service"
+# The JVM options of a systemd unit of deploy/systemd ($1: communityguard-edge, communityguard-hub),
+# so that a benchmark's process runs as an installed one does.
+bench_unit_java_opts() {
+  local opts unit=deploy/systemd/$1.service
+  opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' "$unit")
+  [[ -n $opts ]] || fail "no JAVA_OPTS in $unit"
   printf '%s\n' "$opts"
+}
+
+# The edge agent's (deploy/systemd/communityguard-edge.service): the field's Raspberry-Pi budget.
+bench_agent_java_opts() {
+  bench_unit_java_opts communityguard-edge
 }
 
 # Waits up to 120 s for URL $1 to answer 2xx while process $2 lives; on failure shows the end of log $3.

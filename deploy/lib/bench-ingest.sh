@@ -58,16 +58,7 @@ bench_ingest() {
   bench_describe_machine
   note "settings  : $gateways gateways ($devices devices), $writers writers, $commit_rows readings per commit, Receive Maximum $receive_maximum${driver_args[*]:+, driver ${driver_args[*]}}"
 
-  section "PostgreSQL and TimescaleDB"
-  bench_ensure_postgres
-
-  section "build"
-  bench_build
-  note "$BENCH_HUB_JAR, $BENCH_SIM_JAR"
-
-  section "database"
-  bench_start_postgres
-  note "PostgreSQL on 127.0.0.1:$BENCH_PG_PORT (pid $BENCH_PG_PID), files in $BENCH_PG_DIR"
+  bench_prepare_hub
 
   section "hub"
   # Each gateway its own id and a fresh random secret; the same list goes to the hub and the driver.
@@ -86,16 +77,8 @@ bench_ingest() {
   local http_port uplink_port
   http_port=$(bench_free_port)
   uplink_port=$(bench_free_port)
-  # A simple command in the background (env execs java): $! is the JVM itself, whose CPU time the driver reads.
-  # shellcheck disable=SC2086  # BENCH_HUB_JAVA_OPTS is a list of JVM options
-  HUB_DB_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/postgres" HUB_DB_USER=postgres HUB_DB_PASSWORD= \
-    HUB_DB_TIMESCALE=required HUB_HTTP_HOST=127.0.0.1 HUB_HTTP_PORT=$http_port \
-    HUB_UPLINK_HOST=127.0.0.1 HUB_UPLINK_PORT=$uplink_port HUB_UPLINK_GATEWAYS=$pairs \
-    HUB_UPLINK_RECEIVE_MAXIMUM=$receive_maximum HUB_INGEST_WRITERS=$writers \
-    HUB_INGEST_MAX_READINGS_PER_COMMIT=$commit_rows \
-    HUB_ADMIN_PASSWORD="$(head -c 12 /dev/urandom | base64)" \
-    env "${site[@]}" java ${BENCH_HUB_JAVA_OPTS:-} -jar "$BENCH_HUB_JAR" >"$BENCH_DIR/hub.log" 2>&1 &
-  BENCH_HUB_PID=$!
+  bench_start_hub "$http_port" "$uplink_port" "$pairs" HUB_UPLINK_RECEIVE_MAXIMUM="$receive_maximum" \
+    HUB_INGEST_WRITERS="$writers" HUB_INGEST_MAX_READINGS_PER_COMMIT="$commit_rows" "${site[@]}"
   bench_wait_hub "$http_port"
   note "hub on 127.0.0.1 (pid $BENCH_HUB_PID): uplink $uplink_port, HTTP $http_port, log $BENCH_DIR/hub.log"
 
@@ -116,9 +99,41 @@ bench_ingest() {
   bench_finish
 }
 
+# The sections every mode of one hub on the throwaway database starts with: PostgreSQL with
+# TimescaleDB found or installed, the jars built, the database started.
+bench_prepare_hub() {
+  section "PostgreSQL and TimescaleDB"
+  bench_ensure_postgres
+
+  section "build"
+  bench_build
+  note "$BENCH_HUB_JAR, $BENCH_SIM_JAR"
+
+  section "database"
+  bench_start_postgres
+  note "PostgreSQL on 127.0.0.1:$BENCH_PG_PORT (pid $BENCH_PG_PID), files in $BENCH_PG_DIR"
+}
+
+# Starts the hub jar in the background on the throwaway database: 127.0.0.1, HTTP port $1, uplink
+# port $2, the gateways $3 (id:secret,...) registered, and the NAME=VALUE settings that follow; its
+# output in BENCH_DIR/hub.log. Sets BENCH_HUB_PID: a simple command in the background (env execs
+# java), so $! is the JVM itself, whose CPU time and memory the drivers read.
+bench_start_hub() {
+  local http_port=$1 uplink_port=$2 gateways=$3
+  shift 3
+  # shellcheck disable=SC2086  # BENCH_HUB_JAVA_OPTS is a list of JVM options
+  HUB_DB_URL="jdbc:postgresql://127.0.0.1:$BENCH_PG_PORT/postgres" HUB_DB_USER=postgres HUB_DB_PASSWORD= \
+    HUB_DB_TIMESCALE=required HUB_HTTP_HOST=127.0.0.1 HUB_HTTP_PORT=$http_port \
+    HUB_UPLINK_HOST=127.0.0.1 HUB_UPLINK_PORT=$uplink_port HUB_UPLINK_GATEWAYS=$gateways \
+    HUB_ADMIN_PASSWORD="$(head -c 12 /dev/urandom | base64)" \
+    env "$@" java ${BENCH_HUB_JAVA_OPTS:-} -jar "$BENCH_HUB_JAR" >"$BENCH_DIR/hub.log" 2>&1 &
+  BENCH_HUB_PID=$!
+}
+
+# Waits for the hub on HTTP port $1 to answer /api/health, for up to $2 seconds (60).
 bench_wait_hub() {
-  local i
-  for i in $(seq 1 120); do
+  local i seconds=${2:-60}
+  for i in $(seq 1 $((seconds * 2))); do
     if ! kill -0 "$BENCH_HUB_PID" 2>/dev/null; then
       tail -n 30 "$BENCH_DIR/hub.log" >&2
       fail "the hub exited at start-up (log above)"
@@ -129,7 +144,7 @@ bench_wait_hub() {
     sleep 0.5
   done
   tail -n 30 "$BENCH_DIR/hub.log" >&2
-  fail "the hub did not answer /api/health within 60 s (log above)"
+  fail "the hub did not answer /api/health within $seconds s (log above)"
 }
 
 # SIGTERM runs the hub's shutdown hook: stop listening, drain the ingest queue, close the pool.

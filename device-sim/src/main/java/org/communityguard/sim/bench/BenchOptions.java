@@ -71,17 +71,14 @@ public record BenchOptions(
 
     /** A wrong command line, with a message that names the flag. */
     public static final class UsageException extends Exception {
-        UsageException(String message) {
+        public UsageException(String message) {
             super(message);
         }
     }
 
     static BenchOptions parse(String[] args, Map<String, String> env) throws UsageException {
-        Map<String, String> flags = flags(args);
-        List<Gateway> gateways = gateways(env.getOrDefault(GATEWAYS_VARIABLE, ""));
-        if (gateways.isEmpty()) {
-            throw new UsageException(GATEWAYS_VARIABLE + " names no gateway (id:secret,...)");
-        }
+        Map<String, String> flags = flags(args, FLAGS);
+        List<Gateway> gateways = gateways(env);
         Duration duration = seconds(flags, "duration", 15, 1);
         return new BenchOptions(
                 required(flags, "uplink"),
@@ -126,20 +123,29 @@ public record BenchOptions(
         return List.copyOf(steps);
     }
 
-    /** "--name value" pairs; every flag takes a value. */
-    static Map<String, String> flags(String[] args) throws UsageException {
+    /** "--name value" pairs, each name one of {@code known}; every flag takes a value. */
+    public static Map<String, String> flags(String[] args, Set<String> known) throws UsageException {
         Map<String, String> flags = new HashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new UsageException("expected --flag value, got '" + args[i] + "'");
             }
             String name = args[i].substring(2);
-            if (!FLAGS.contains(name)) {
+            if (!known.contains(name)) {
                 throw new UsageException("unknown flag --" + name);
             }
             flags.put(name, args[i + 1]);
         }
         return flags;
+    }
+
+    /** The gateways of {@value #GATEWAYS_VARIABLE} in {@code env}: at least one. */
+    public static List<Gateway> gateways(Map<String, String> env) throws UsageException {
+        List<Gateway> gateways = gateways(env.getOrDefault(GATEWAYS_VARIABLE, ""));
+        if (gateways.isEmpty()) {
+            throw new UsageException(GATEWAYS_VARIABLE + " names no gateway (id:secret,...)");
+        }
+        return gateways;
     }
 
     public static List<Gateway> gateways(String pairs) throws UsageException {
@@ -157,7 +163,7 @@ public record BenchOptions(
         return out;
     }
 
-    private static String required(Map<String, String> flags, String name) throws UsageException {
+    public static String required(Map<String, String> flags, String name) throws UsageException {
         String value = flags.get(name);
         if (value == null || value.isBlank()) {
             throw new UsageException("--" + name + " is required");
@@ -165,7 +171,7 @@ public record BenchOptions(
         return value;
     }
 
-    private static int integer(Map<String, String> flags, String name, int dflt, int min, int max) throws UsageException {
+    public static int integer(Map<String, String> flags, String name, int dflt, int min, int max) throws UsageException {
         String text = flags.get(name);
         if (text == null) {
             return dflt;
@@ -181,7 +187,7 @@ public record BenchOptions(
         }
     }
 
-    private static Duration seconds(Map<String, String> flags, String name, int dflt, int min) throws UsageException {
+    public static Duration seconds(Map<String, String> flags, String name, int dflt, int min) throws UsageException {
         return Duration.ofSeconds(integer(flags, name, dflt, min, 3600));
     }
 }

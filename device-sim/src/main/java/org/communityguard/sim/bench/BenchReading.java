@@ -8,5 +8,5 @@ package org.communityguard.sim.bench;
  * @param ts       device time, epoch ms (the benchmark's devices always send one)
  * @param dataJson the {@code data} object, compact JSON
  */
-record BenchReading(String device, String type, String kind, long rx, long ts, long seq, String dataJson) {
+public record BenchReading(String device, String type, String kind, long rx, long ts, long seq, String dataJson) {
 }

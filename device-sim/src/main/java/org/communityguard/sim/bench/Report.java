@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** Number formatting for the summary, and the RESULT line deploy/bench.sh ends with. */
-final class Report {
+public final class Report {
 
     private Report() {
     }
@@ -40,11 +40,11 @@ final class Report {
                 : String.format(Locale.ROOT, "%.1f us/row", cores / rowsPerSecond * 1e6);
     }
 
-    static String rate(double perSecond) {
+    public static String rate(double perSecond) {
         return String.format(Locale.ROOT, "%,d/s", Math.round(perSecond));
     }
 
-    static String slices(List<Double> slices) {
+    public static String slices(List<Double> slices) {
         StringBuilder sb = new StringBuilder();
         for (double s : slices) {
             sb.append(sb.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%,d", Math.round(s)));

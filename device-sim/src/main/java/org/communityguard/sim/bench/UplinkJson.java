@@ -8,14 +8,14 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /** Encodes a batch as the uplink v1 payload (docs/uplink.md, "Batch"). */
-final class UplinkJson {
+public final class UplinkJson {
 
     private static final JsonFactory JSON = new JsonFactory();
 
     private UplinkJson() {
     }
 
-    static byte[] batch(String gatewayId, String batchId, List<BenchReading> readings) {
+    public static byte[] batch(String gatewayId, String batchId, List<BenchReading> readings) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 * readings.size() + 128);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();

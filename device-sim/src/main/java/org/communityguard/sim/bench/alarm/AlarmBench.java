@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.communityguard.sim.SimConfig;
 import org.communityguard.sim.Simulation;
 import org.communityguard.sim.bench.BenchOptions;
+import org.communityguard.sim.bench.DriverMain;
 import org.communityguard.sim.bench.Throughput;
 import org.communityguard.sim.bench.UplinkLoad;
 import org.communityguard.sim.link.Outcome;
@@ -59,20 +60,7 @@ public final class AlarmBench {
     }
 
     public static void main(String[] args) {
-        int code;
-        try {
-            code = run(args, System.getenv(), System.out, System.err);
-        } catch (IllegalArgumentException e) {
-            System.err.println("AlarmBench: " + e.getMessage());
-            System.err.print(USAGE);
-            code = 2;
-        } catch (Exception e) {
-            System.err.println("AlarmBench: the benchmark could not run: " + e);
-            e.printStackTrace();
-            code = 3;
-        }
-        // Exit explicitly: Paho's, Californium's and the HTTP client's threads must not keep bench.sh waiting.
-        System.exit(code);
+        DriverMain.exit("AlarmBench", USAGE, () -> run(args, System.getenv(), System.out, System.err));
     }
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
