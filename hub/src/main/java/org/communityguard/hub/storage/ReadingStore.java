@@ -124,7 +124,7 @@ public final class ReadingStore {
             row.sendTo(copy);
             copy.endCopy();
         } catch (IOException e) {
-            // Jackson writes a tree it parsed into memory into memory: nothing here can fail.
+            // Jackson writes a tree held in memory into a byte array: nothing here does I/O that can fail.
             throw new IllegalStateException(e);
         } finally {
             if (copy.isActive()) {
