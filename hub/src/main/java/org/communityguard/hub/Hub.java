@@ -138,7 +138,7 @@ public final class Hub implements AutoCloseable {
             }
             Users users = new Users(ds);
             generatedAdminPassword = users.ensureAdmin(config.get(HubSettings.ADMIN_PASSWORD));
-            GatewayRegistry gateways = new GatewayRegistry(ds);
+            GatewayRegistry gateways = new GatewayRegistry(ds, metrics);
             for (String pair : splitList(config.get(HubSettings.UPLINK_GATEWAYS))) {
                 int colon = pair.indexOf(':');
                 gateways.register(pair.substring(0, colon), pair.substring(colon + 1));
@@ -183,6 +183,13 @@ public final class Hub implements AutoCloseable {
             });
             ExecutorService blocking = boundedPool("hub-api", 8, 1000);
             closeables.push(blocking::shutdownNow);
+            // Gateway CONNECTs are checked on a pool of their own, so a reconnect storm's Argon2
+            // hashing neither takes the API's threads nor more than half the cores from ingest. Its
+            // queue holds what that pool checks within a gateway's 10 s CONNACK wait (~0.1 s each);
+            // past it a CONNECT is refused as server busy and the gateway backs off.
+            int authThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+            ExecutorService gatewayChecks = boundedPool("hub-gateway-auth", authThreads, 100 * authThreads);
+            closeables.push(gatewayChecks::shutdownNow);
 
             // Which gateway each device belongs to, followed across hubs: read before the uplink opens.
             GatewayBinding binding = new GatewayBinding(ds, metrics);
@@ -193,7 +200,7 @@ public final class Hub implements AutoCloseable {
             SslContext uplinkSsl = ServerTls.serverContext(config, new ServerTls.Files("uplink", HubSettings.UPLINK_TLS_CERT,
                     HubSettings.UPLINK_TLS_KEY, HubSettings.UPLINK_TLS_CLIENT_CA));
             UplinkInitializer uplinkInitializer = new UplinkInitializer(new BatchCodec(json), binding, pipeline,
-                    gateways::authenticate, blocking, config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM),
+                    gateways::authenticate, gatewayChecks, config.get(HubSettings.UPLINK_RECEIVE_MAXIMUM),
                     config.get(HubSettings.UPLINK_MAX_PACKET),
                     new UplinkInitializer.Limits(config.get(HubSettings.UPLINK_CONNECT_TIMEOUT),
                             config.get(HubSettings.UPLINK_MAX_CONNECTIONS)),

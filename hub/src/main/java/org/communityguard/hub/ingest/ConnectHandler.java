@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -126,18 +127,34 @@ final class ConnectHandler extends ChannelInboundHandlerAdapter {
         connectDeadline.cancel(false);
         authenticating = true;
         ch.config().setAutoRead(false);
-        authExecutor.execute(() -> {
-            boolean ok;
-            try {
-                ok = gateways.check(clientId, secret);
-            } catch (Exception e) {
-                log.warn("cannot check credentials of gateway {}: {}", clientId, e.getMessage());
-                ctx.executor().execute(() -> shared.violations().refuseConnect(ch,
-                        MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY, clientId, "credential store unavailable"));
-                return;
-            }
-            ctx.executor().execute(() -> accepted(ctx, clientId, ok, keepAlive));
-        });
+        try {
+            authExecutor.execute(() -> check(ctx, clientId, secret, keepAlive));
+        } catch (RejectedExecutionException e) {
+            // More gateways are connecting than the checks can take: say so, and the gateway backs off.
+            authenticating = false;
+            shared.violations().refuseConnect(ch, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY, clientId,
+                    "too many gateways connecting at once, try again later");
+        }
+    }
+
+    /** Off the event loop. */
+    private void check(ChannelHandlerContext ctx, String clientId, String secret, int keepAlive) {
+        if (!ctx.channel().isActive()) {
+            // The gateway stopped waiting (its CONNACK timeout) while the check queued: it will come
+            // again, and hashing for nobody would only lengthen the queue in a storm. Packets held
+            // back were released when the channel went inactive.
+            return;
+        }
+        boolean ok;
+        try {
+            ok = gateways.check(clientId, secret);
+        } catch (Exception e) {
+            log.warn("cannot check credentials of gateway {}: {}", clientId, e.getMessage());
+            ctx.executor().execute(() -> shared.violations().refuseConnect(ctx.channel(),
+                    MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY, clientId, "credential store unavailable"));
+            return;
+        }
+        ctx.executor().execute(() -> accepted(ctx, clientId, ok, keepAlive));
     }
 
     private void accepted(ChannelHandlerContext ctx, String gatewayId, boolean ok, int keepAlive) {
