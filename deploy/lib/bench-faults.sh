@@ -372,9 +372,13 @@ bench_faults_power_cut() {
   bench_faults_send power-window
   # A save is due every autosave_interval s, checked on whole seconds: one more second of slack.
   sleep "$((autosave + 2))"
-  bench_faults_send power-cut
   kill -KILL "$BENCH_FAULTS_MOSQUITTO_PID" "$BENCH_FAULTS_AGENT_PID"
   wait "$BENCH_FAULTS_MOSQUITTO_PID" "$BENCH_FAULTS_AGENT_PID" 2>/dev/null || true
+  # Told after the kill, and after the devices have read every PUBACK the broker sent before it:
+  # told before, the driver could close the window while the broker still acknowledged, and the
+  # readings of those last milliseconds (the very ones a power cut loses) counted as lost.
+  sleep 0.5
+  bench_faults_send power-cut
   bench_faults_random_pause
   bench_faults_start_mosquitto
   bench_faults_start_agent

@@ -53,8 +53,9 @@ import org.communityguard.sim.site.SiteLoader;
  *   reboot           every device power-cycles: its seq starts again at 0, 1, 300 or 5000 (REBOOT_SEQS)
  *   poison           the next device (seeded order) sends the next kind of poison reading (Poison)
  *   power-window     the broker's last autosave before a power cut may be from now on
- *   power-cut        broker and agent are SIGKILLed now: what only the broker acknowledged since
- *                    power-window is in its documented window (ReadingAudit.Allowances)
+ *   power-cut        broker and agent have been SIGKILLed (sent after the kill): what only the
+ *                    broker acknowledged since power-window is in its documented window
+ *                    (ReadingAudit.Allowances)
  *   webhook-503      the notification provider (--webhook-port) answers 503 to everything
  *   webhook-refuse   ... refuses connections
  *   webhook-up       ... is back
