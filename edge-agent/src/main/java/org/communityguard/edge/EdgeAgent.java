@@ -130,7 +130,8 @@ public final class EdgeAgent implements AutoCloseable {
             DeviceIngest ingest = new DeviceIngest(new Pseudonyms(pseudonymKey, linkage), site.provisioning(), access, commands,
                     metrics, clock, new DeviceIngest.Settings(config.get(EdgeSettings.DEVICE_MAX_PAYLOAD), 10_000,
                     Duration.ofMinutes(1), Duration.ofSeconds(30)));
-            ingest.recall(buffer.forDuplicateDetection());
+            int recalled = buffer.forDuplicateDetection(ingest::recall);
+            log.info("duplicate detection remembers {} readings from the buffer", recalled);
 
             String uplinkUrl = config.get(EdgeSettings.UPLINK_URL);
             SocketFactory tls = uplinkUrl.startsWith("ssl://")

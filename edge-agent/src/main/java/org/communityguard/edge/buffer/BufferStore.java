@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -512,29 +513,44 @@ final class BufferStore implements AutoCloseable {
     }
 
     /**
-     * The readings received within {@code windowMs} of the newest one, at most {@code max}, oldest
-     * first. Read newest first by id and stopped at the first reading older than the window:
-     * receive order is id order (up to the few milliseconds offers wait in one group), so only
-     * what is returned is read, however large the backlog behind it.
+     * Hands {@code each} the bodies of the readings received within {@code windowMs} of the newest
+     * one, at most {@code max}, oldest first, one at a time: at a busy gateway that is a hundred
+     * thousand readings, more than a small heap holds at once. Receive order is id order (up to the
+     * few milliseconds offers wait in one group), so a first pass reads ids and times newest first
+     * and stops at the first reading older than the window, however large the backlog behind it;
+     * the second reads the bodies from the oldest id it found.
+     *
+     * @return how many bodies were handed over
      */
-    List<byte[]> receivedWithin(long windowMs, int max) throws SQLException {
-        List<byte[]> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT rx, body FROM readings ORDER BY id DESC")) {
+    int receivedWithin(long windowMs, int max, Consumer<byte[]> each) throws SQLException {
+        long from = -1;
+        int count = 0;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, rx FROM readings ORDER BY id DESC")) {
+            long cutoff = Long.MIN_VALUE;
+            while (count < max && rs.next()) {
+                long rx = rs.getLong(2);
+                if (cutoff == Long.MIN_VALUE) {
+                    cutoff = rx - windowMs;
+                } else if (rx < cutoff) {
+                    break;
+                }
+                from = rs.getLong(1);
+                count++;
+            }
+        }
+        if (count == 0) {
+            return 0;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT body FROM readings WHERE id >= ? ORDER BY id LIMIT ?")) {
+            ps.setLong(1, from);
+            ps.setInt(2, count);
             try (ResultSet rs = ps.executeQuery()) {
-                long cutoff = Long.MIN_VALUE;
-                while (out.size() < max && rs.next()) {
-                    long rx = rs.getLong(1);
-                    if (cutoff == Long.MIN_VALUE) {
-                        cutoff = rx - windowMs;
-                    } else if (rx < cutoff) {
-                        break;
-                    }
-                    out.add(rs.getBytes(2));
+                while (rs.next()) {
+                    each.accept(rs.getBytes(1));
                 }
             }
         }
-        java.util.Collections.reverse(out);
-        return out;
+        return count;
     }
 
     /** The bodies of the last {@code n} readings stored, acknowledged or not, oldest first. */

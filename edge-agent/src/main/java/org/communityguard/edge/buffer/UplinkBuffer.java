@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -639,38 +640,53 @@ public final class UplinkBuffer implements ReadingSink, AutoCloseable {
      * What duplicate detection is given at start: the readings a device or the broker may still
      * send again, which are those received within {@link #RECALL_WINDOW} of the last one (a CoAP
      * device retries for 45 s, the agent takes seconds to restart, and the broker's redeliveries
-     * come first), at most {@link #RECALL_MAX}, oldest first.
+     * come first), at most {@link #RECALL_MAX}, handed to {@code each} oldest first, one at a
+     * time (they may not fit in the heap together). Unreadable ones are skipped and logged.
+     *
+     * @return how many were handed over
      */
-    public List<Reading> forDuplicateDetection() throws InterruptedException {
-        return decodeAll(() -> query(store -> store.receivedWithin(RECALL_WINDOW.toMillis(), RECALL_MAX)));
+    public int forDuplicateDetection(Consumer<Reading> each) throws InterruptedException {
+        int[] handed = {0};
+        try {
+            query(store -> store.receivedWithin(RECALL_WINDOW.toMillis(), RECALL_MAX, body -> {
+                Reading r = decodeOrNull(body);
+                if (r != null) {
+                    each.accept(r);
+                    handed[0]++;
+                }
+            }));
+        } catch (SQLException e) {
+            log.warn("cannot read recent readings for duplicate detection: {}", e.getMessage());
+        }
+        return handed[0];
     }
 
     /** The last {@code n} readings stored (acknowledged ones within the grace period included), oldest first. */
     public List<Reading> recent(int n) throws InterruptedException {
-        return decodeAll(() -> query(store -> store.recent(n)));
-    }
-
-    private interface BodiesQuery {
-        List<byte[]> run() throws InterruptedException, SQLException;
-    }
-
-    private List<Reading> decodeAll(BodiesQuery read) throws InterruptedException {
         List<byte[]> bodies;
         try {
-            bodies = read.run();
+            bodies = query(store -> store.recent(n));
         } catch (SQLException e) {
-            log.warn("cannot read recent readings for duplicate detection: {}", e.getMessage());
+            log.warn("cannot read recent readings: {}", e.getMessage());
             return List.of();
         }
         List<Reading> out = new ArrayList<>(bodies.size());
         for (byte[] body : bodies) {
-            try {
-                out.add(codec.decode(body));
-            } catch (IllegalArgumentException e) {
-                log.warn("skipping an unreadable reading in the buffer: {}", e.getMessage());
+            Reading r = decodeOrNull(body);
+            if (r != null) {
+                out.add(r);
             }
         }
         return out;
+    }
+
+    private Reading decodeOrNull(byte[] body) {
+        try {
+            return codec.decode(body);
+        } catch (IllegalArgumentException e) {
+            log.warn("skipping an unreadable reading in the buffer: {}", e.getMessage());
+            return null;
+        }
     }
 
     /** Waits until nothing is held (tests and orderly shutdown). */

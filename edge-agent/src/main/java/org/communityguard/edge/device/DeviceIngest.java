@@ -114,15 +114,13 @@ public final class DeviceIngest {
     }
 
     /**
-     * Remembers readings accepted before a restart (the buffer's most recent, oldest first, as
-     * the buffer holds them: pseudonymized), so a device or broker repeating one of them after a
-     * crash is recognized as a duplicate, not stored twice.
+     * Remembers a reading accepted before a restart (from the buffer, oldest first, as the buffer
+     * holds them: pseudonymized), so a device or broker repeating it after a crash is recognized
+     * as a duplicate, not stored twice.
      */
-    public void recall(java.util.List<Reading> readings) {
-        for (Reading r : readings) {
-            if (r.type() != DeviceType.GATEWAY) {
-                memory.remember(r, fingerprint(r));
-            }
+    public void recall(Reading r) {
+        if (r.type() != DeviceType.GATEWAY) {
+            memory.remember(r, fingerprint(r));
         }
     }
 

@@ -126,7 +126,9 @@ class UplinkBufferTest {
         before.close();
         open.remove(before);
 
-        List<Reading> recalled = buffer(file, 100_000_000, 0).forDuplicateDetection();
+        List<Reading> recalled = new ArrayList<>();
+        assertThat(buffer(file, 100_000_000, 0).forDuplicateDetection(recalled::add)).isEqualTo(recalled.size());
+        assertThat(recalled).as("oldest first").isSortedAccordingTo(java.util.Comparator.comparingLong(Reading::receivedAt));
         assertThat(recalled).as("the unanswered CoAP reading, 15,000 readings back").contains(unanswered);
         assertThat(recalled).as("nothing older than the window").doesNotContain(old);
     }

@@ -229,7 +229,7 @@ class DuplicatesTest {
         assertThat(buffered.get(0).data().toString()).doesNotContain("0012345678").doesNotContain("4400112233");
 
         DeviceIngest restarted = ingest(sink);
-        restarted.recall(buffered);
+        buffered.forEach(restarted::recall);
         assertThat(send(restarted, Kind.EVENT, "door-1", PayloadFormat.JSON, bytes(access))).isInstanceOf(Outcome.Duplicate.class);
         String anotherCard = access.replace("seq\":77", "seq\":78").replace("CARD-0012345678", "CARD-0099999999");
         assertThat(send(restarted, Kind.EVENT, "door-1", PayloadFormat.JSON, bytes(anotherCard))).isInstanceOf(Outcome.Accepted.class);
