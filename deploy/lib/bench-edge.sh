@@ -3,10 +3,11 @@
 #   configuration, deploy/mosquitto/gateway.conf, without authentication or persistence), no hub
 #   (the uplink is refused: every reading stays in the durable buffer, the worst case for the disk),
 #   1,000 simulated devices: 80% MQTT lamp-posts over 4 connections, 20% CoAP smoke detectors
-#   from one endpoint (device-sim's EdgeBench, on the other core).
+#   from one endpoint (device-sim's EdgeBench, on the other cores with Mosquitto; both pinned there).
 # Measures: sustained readings accepted per second (the agent's own counter over the measured
-# window: accepted means fsynced), peak RSS (VmHWM of the agent process) and start-up time
-# (process start to /health answering 200, i.e. broker connected and serving).
+# window: accepted means fsynced), peak RSS (VmHWM of the agent process), start-up time
+# (process start to /health answering 200, i.e. broker connected and serving), and the agent's
+# CPU time per 1,000 readings accepted from then on (/proc/PID/stat, warm-up included).
 # shellcheck shell=bash
 
 bench_edge_usage() {
@@ -17,7 +18,7 @@ usage: bash deploy/bench.sh edge [--devices N] [--warmup S] [--seconds S] [--coa
   --seconds S    measured seconds (default 30)
   --coap-pct P   share of the devices speaking CoAP (default 20)
 Environment: BENCH_EDGE_JAVA_OPTS, extra JVM options of the agent (e.g. a JFR recording).
-Last line: RESULT edge_msgs_per_s=<n> edge_rss_mb=<n> edge_startup_ms=<n>
+Last line: RESULT edge_msgs_per_s=<n> edge_rss_mb=<n> edge_startup_ms=<n> edge_cpu_ms_per_1k=<ms>
 USAGE
 }
 
@@ -57,12 +58,20 @@ bench_edge() {
   on_exit "rm -rf '$work'"
   broker_port=$(bench_free_port); coap_port=$(bench_free_port); metrics_port=$(bench_free_port); dead_port=$(bench_free_port)
   bench_mosquitto_conf "$work/mosquitto.conf" "$broker_port"
-  "$BENCH_MOSQUITTO_BIN" -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
+  # The broker and the load driver share the cores the agent does not have (core 0 is its own;
+  # on a one-core machine all share it).
+  local driver_cores="0"
+  (($(nproc) == 2)) && driver_cores="1"
+  (($(nproc) > 2)) && driver_cores="1-$(($(nproc) - 1))"
+  taskset -c "$driver_cores" "$BENCH_MOSQUITTO_BIN" -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
   local mosquitto_pid=$!
   on_exit "kill $mosquitto_pid 2>/dev/null || true"
   sleep 0.5
   kill -0 "$mosquitto_pid" 2>/dev/null || fail "Mosquitto did not start: $(cat "$work/mosquitto.log")"
-  note "Mosquitto on 127.0.0.1:$broker_port"
+  # Assigned, not interpolated, so that the check failing stops the run (set -e).
+  local cores
+  cores=$(bench_edge_cores "$mosquitto_pid" "$driver_cores" Mosquitto)
+  note "Mosquitto on 127.0.0.1:$broker_port, core(s) $cores"
 
   # The load's devices are in no site file; without one the agent would serve no plain CoAP (every
   # device must prove who it is, docs/site-file.md "Device identity"). Here none needs to.
@@ -91,16 +100,16 @@ bench_edge() {
     sleep 0.02
   done
   [[ -n $startup_ms ]] || fail "the agent did not become healthy within 12 s"
-  # taskset can be refused silently by a container's cpuset: check what the kernel applied.
-  local allowed
-  allowed=$(awk '/^Cpus_allowed_list:/ {print $2}' "/proc/$agent_pid/status")
-  [[ $allowed == 0 ]] || fail "the agent is not pinned to core 0 (its Cpus_allowed_list is ${allowed:-unknown})"
-  note "agent pid $agent_pid on core 0 (Cpus_allowed_list $allowed): $EDGE_JAVA_OPTS; healthy after $startup_ms ms"
+  cores=$(bench_edge_cores "$agent_pid" 0 "the agent")
+  note "agent pid $agent_pid on core $cores: $EDGE_JAVA_OPTS; healthy after $startup_ms ms"
+  # The agent's own CPU time per reading, from here (start-up excluded, warm-up included): what
+  # the neighbours of a shared machine take changes the rate, much less the CPU time it costs.
+  local cpu_ticks0 accepted0
+  cpu_ticks0=$(bench_edge_cpu_ticks "$agent_pid")
+  accepted0=$(bench_edge_accepted "$metrics_port")
 
   section "load: $devices devices, ${warmup}s warm-up, ${seconds}s measured"
-  # The driver on the other cores, so the agent's core is its own (on a one-core machine it shares it).
-  local out driver_cores="0"
-  (($(nproc) > 1)) && driver_cores="1-$(($(nproc) - 1))"
+  local out
   note "load driver on core(s) $driver_cores"
   out=$(taskset -c "$driver_cores" java -cp "$sim_jar" org.communityguard.sim.bench.edge.EdgeBench "tcp://127.0.0.1:$broker_port" \
     "coap://127.0.0.1:$coap_port" "http://127.0.0.1:$metrics_port/metrics" "$devices" "$coap_pct" "$warmup" "$seconds" \
@@ -109,9 +118,38 @@ bench_edge() {
   local rate rss_kb
   rate=$(printf '%s\n' "$out" | sed -n 's/^accepted_per_s=//p')
   rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$agent_pid/status")
+  local cpu_ticks1 accepted1 cpu_ms_per_1k
+  cpu_ticks1=$(bench_edge_cpu_ticks "$agent_pid")
+  accepted1=$(bench_edge_accepted "$metrics_port")
+  cpu_ms_per_1k=$(awk -v t="$((cpu_ticks1 - cpu_ticks0))" -v hz="$(getconf CLK_TCK)" -v n="$((accepted1 - accepted0))" \
+    'BEGIN { if (n > 0) printf "%.1f", t * 1000 / hz / n * 1000; else print "n/a" }')
+  note "agent CPU since healthy: $(((cpu_ticks1 - cpu_ticks0) * 1000 / $(getconf CLK_TCK))) ms for $((accepted1 - accepted0)) readings accepted: $cpu_ms_per_1k ms per 1,000"
+  cores=$(bench_edge_cores "$mosquitto_pid" "$driver_cores" Mosquitto)
+  note "Mosquitto CPU: $(($(bench_edge_cpu_ticks "$mosquitto_pid") * 1000 / $(getconf CLK_TCK))) ms in all, on core(s) $cores"
   note "buffer file: $(du -sh "$work/buffer" | cut -f1), readings held: $(curl -fs "http://127.0.0.1:$metrics_port/metrics" | sed -n 's/^edge_buffer_pending_readings //p')"
   note "agent errors logged: $(grep -c -E 'ERROR' "$work/agent.log" || true)"
   sections_summary
-  printf 'RESULT edge_msgs_per_s=%s edge_rss_mb=%s edge_startup_ms=%s\n' "$rate" "$((rss_kb / 1024))" "$startup_ms"
+  printf 'RESULT edge_msgs_per_s=%s edge_rss_mb=%s edge_startup_ms=%s edge_cpu_ms_per_1k=%s\n' "$rate" "$((rss_kb / 1024))" \
+    "$startup_ms" "$cpu_ms_per_1k"
+}
+
+# The cores a process may run on, failing unless they are the ones asked for: taskset can be
+# refused silently by a container's cpuset, so what the kernel applied is read back.
+bench_edge_cores() {
+  local allowed
+  allowed=$(awk '/^Cpus_allowed_list:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+  [[ $allowed == "$2" ]] || fail "$3 is not pinned to core(s) $2 (its Cpus_allowed_list is ${allowed:-unknown})"
+  printf '%s' "$allowed"
+}
+
+# User plus system CPU time of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat,
+# counted after the command name, which may hold spaces).
+bench_edge_cpu_ticks() {
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+
+# Readings the agent counted as accepted, over every protocol.
+bench_edge_accepted() {
+  curl -fs "http://127.0.0.1:$1/metrics" | awk '/^edge_readings_accepted_total\{/ {n += $2} END {printf "%d", n}'
 }
 
