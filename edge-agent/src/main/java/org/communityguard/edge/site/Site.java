@@ -20,6 +20,7 @@ import org.communityguard.edge.identity.DeviceAccess;
 import org.communityguard.edge.identity.DeviceAuth;
 import org.communityguard.edge.linkage.LinkageRule;
 import org.communityguard.edge.linkage.LinkageRules;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * What the gateway reads from the community's site file (docs/site-file.md): the devices it
@@ -31,6 +32,20 @@ import org.communityguard.edge.linkage.LinkageRules;
  *                   lists without {@code auth}, proves who it is
  */
 public record Site(String community, Map<String, Device> devices, List<LinkageRule> linkage, DeviceAuth deviceAuth) {
+
+    /**
+     * A city's site file is large: the YAML parser's default limit of 3 MiB of text is about 30,000
+     * devices, and the hub then would not start. 64 Mi code points hold well over 500,000.
+     */
+    private static final int MAX_SITE_FILE_CODE_POINTS = 64 * 1024 * 1024;
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .loaderOptions(limits()).build());
+
+    private static LoaderOptions limits() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_SITE_FILE_CODE_POINTS);
+        return options;
+    }
 
     /**
      * @param interval how often the device reports: the file's {@code interval_s}, else the profile default
@@ -85,7 +100,7 @@ public record Site(String community, Map<String, Device> devices, List<LinkageRu
         String file = source;
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(text);
+            root = YAML.readTree(text);
         } catch (IOException e) {
             throw new ConfigException("cannot read site file " + file + ": " + e.getMessage());
         }

@@ -80,6 +80,21 @@ class SiteTest {
         assertThat(site.linkage().get(0).cooldown()).isEqualTo(Duration.ofSeconds(60));
     }
 
+    /**
+     * A community's whole site file, as the hub has it: over the YAML parser's default limit of
+     * 3 MiB of text (about 30,000 devices) the agent did not start.
+     */
+    @Test
+    void aCitySizedSiteFileIsRead() {
+        StringBuilder sb = new StringBuilder("community: c1\ndevices:\n");
+        for (int i = 0; i < 50_000; i++) {
+            sb.append("  - {id: manhole-cover-sensor-").append(i).append(", type: manhole, gateway: gw-").append(i % 2 + 1)
+                    .append("}\n");
+        }
+        assertThat(sb.length()).isGreaterThan(3 * 1024 * 1024);
+        assertThat(Site.parse(sb.toString(), "site.yaml", "gw-1").devices()).hasSize(25_000);
+    }
+
     /** Found by SiteFuzzTest: 2.5 was read as 2, silently; the file says whole seconds. */
     @Test
     void aFractionOfASecondIsRefusedNotCut() {

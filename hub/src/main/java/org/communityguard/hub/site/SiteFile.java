@@ -12,10 +12,25 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.communityguard.hub.config.ConfigException;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /** A community's site file (docs/site-file.md), parsed and checked. */
 public record SiteFile(String community, String name, List<Gateway> gateways, List<Building> buildings,
                        List<Device> devices) {
+
+    /**
+     * A city's site file is large: the YAML parser's default limit of 3 MiB of text is about 30,000
+     * devices, and the hub then would not start. 64 Mi code points hold well over 500,000.
+     */
+    private static final int MAX_SITE_FILE_CODE_POINTS = 64 * 1024 * 1024;
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .loaderOptions(limits()).build());
+
+    private static LoaderOptions limits() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_SITE_FILE_CODE_POINTS);
+        return options;
+    }
 
     public record Gateway(String id, String name) {
     }
@@ -49,7 +64,7 @@ public record SiteFile(String community, String name, List<Gateway> gateways, Li
     public static SiteFile parse(String text, String source) {
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(text);
+            root = YAML.readTree(text);
         } catch (IOException e) {
             throw new ConfigException("cannot read site file " + source + ": " + e.getMessage());
         }
