@@ -17,6 +17,7 @@ source deploy/lib/apt.sh
 source deploy/lib/test-deps.sh
 source deploy/lib/bench-common.sh
 source deploy/lib/bench-ingest.sh
+source deploy/lib/bench-sustained.sh
 source deploy/lib/bench-edge.sh
 source deploy/lib/bench-console.sh
 source deploy/lib/bench-alarm.sh
@@ -33,6 +34,8 @@ usage() {
 usage: bash deploy/bench.sh MODE [options]
 modes:
   ingest   the hub's durable ingest rate over the uplink next to raw COPY into the same hypertable
+  sustained one fixed rate open loop for an hour, PostgreSQL's default WAL settings (checkpoints on), 100,000
+           devices, several chunks, the rollup running: stored rate and ack latency per 5-minute window
   edge     the edge agent's accepted messages/s, peak RSS and start-up time with -Xmx64m on one core
   console  the console's board load and a device's 7-day chart, with 10,000 incidents and 50 million readings stored
   alarm    alarm latency end to end: a smoke detector's alarm through the edge agent and the hub to a signed-in
@@ -52,6 +55,7 @@ mode=${1:-}
 (($#)) && shift
 case $mode in
   ingest) bench_ingest "$@" ;;
+  sustained) bench_sustained "$@" ;;
   edge) bench_edge "$@" ;;
   console) bench_console "$@" ;;
   alarm) bench_alarm "$@" ;;

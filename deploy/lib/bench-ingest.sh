@@ -61,12 +61,8 @@ bench_ingest() {
   bench_prepare_hub
 
   section "hub"
-  # Each gateway its own id and a fresh random secret; the same list goes to the hub and the driver.
-  local pairs="" i secret
-  for ((i = 1; i <= gateways; i++)); do
-    secret=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
-    pairs+="${pairs:+,}$(printf 'bench-gw-%03d' "$i"):$secret"
-  done
+  local pairs
+  pairs=$(bench_gateway_pairs "$gateways")
   local site=()
   if [[ $devices == provisioned ]]; then
     HUB_UPLINK_GATEWAYS="$pairs" java -cp "$BENCH_SIM_JAR:$(dirname "$BENCH_SIM_JAR")/lib/*" \
@@ -112,6 +108,16 @@ bench_prepare_hub() {
   section "database"
   bench_start_postgres
   note "PostgreSQL on 127.0.0.1:$BENCH_PG_PORT (pid $BENCH_PG_PID), files in $BENCH_PG_DIR"
+}
+
+# The gateways bench-gw-001 to bench-gw-$1 as id:secret,..., each a fresh random secret: the same
+# list goes to the hub (HUB_UPLINK_GATEWAYS) and the driver.
+bench_gateway_pairs() {
+  local pairs="" i
+  for ((i = 1; i <= $1; i++)); do
+    pairs+="${pairs:+,}$(printf 'bench-gw-%03d' "$i"):$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+  done
+  printf '%s' "$pairs"
 }
 
 # Starts the hub jar in the background on the throwaway database: 127.0.0.1, HTTP port $1, uplink

@@ -55,11 +55,13 @@ public final class IngestBench {
     }
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
-        if (args.length == 3 && "site".equals(args[0]) && "--out".equals(args[1])) {
-            // "site --out FILE": the site file of the gateways' fleets (Fleet#siteYaml), for the hub.
+        if ((args.length == 3 || args.length == 5 && "--buildings".equals(args[3])) && "site".equals(args[0])
+                && "--out".equals(args[1])) {
+            // "site --out FILE [--buildings N]": the site file of the gateways' fleets (Fleet#siteYaml), for the hub.
             List<String> ids = BenchOptions.gateways(env.getOrDefault(BenchOptions.GATEWAYS_VARIABLE, ""))
                     .stream().map(BenchOptions.Gateway::id).toList();
-            java.nio.file.Files.writeString(java.nio.file.Path.of(args[2]), Fleet.siteYaml(ids));
+            int buildings = args.length == 5 ? Integer.parseInt(args[4]) : 1;
+            java.nio.file.Files.writeString(java.nio.file.Path.of(args[2]), Fleet.siteYaml(ids, buildings));
             return 0;
         }
         BenchOptions o;
@@ -91,7 +93,7 @@ public final class IngestBench {
     }
 
     private static int measure(BenchOptions o, Probes probes, PrintStream out, PrintStream err) throws Exception {
-        Counts before = counts(o);
+        Counts before = counts(o.dbUrl(), o.dbUser(), o.dbPassword());
         UplinkLoad load = new UplinkLoad(o.uplinkUrl(), o.gateways(), o.batchReadings(), o.window());
         CopyLoad copy = new CopyLoad(o.dbUrl(), o.dbUser(), o.dbPassword(), o.gateways(), o.batchReadings(),
                 o.commitRows(), COPY_FIRST_SEQ);
@@ -117,7 +119,7 @@ public final class IngestBench {
         out.println();
         out.printf(Locale.ROOT, "ack latency of the rounds (closed loop: publish to PUBACK, %,d batches in the measured windows): p50 %.1f ms,"
                 + " p99 %.1f ms, max %.1f ms%n", latency.getTotalCount(), p50, p99, latency.getMaxValue() / 1000.0);
-        problems.addAll(check(o, before, load, out));
+        problems.addAll(check(before, counts(o.dbUrl(), o.dbUser(), o.dbPassword()), load, out));
         if (!problems.isEmpty()) {
             err.println();
             err.println("IngestBench: FAILED, the hub did not store exactly what it acknowledged:");
@@ -255,12 +257,11 @@ public final class IngestBench {
     }
 
     /** What is wrong with what the hub stored, compared with what it acknowledged; empty when nothing. */
-    private static List<String> check(BenchOptions o, Counts before, UplinkLoad load, PrintStream out) throws SQLException {
+    static List<String> check(Counts before, Counts after, UplinkLoad load, PrintStream out) {
         List<String> problems = new ArrayList<>();
         if (load.failureCount() > 0) {
             problems.add(load.failureCount() + " batches or connections failed, first: " + load.firstFailures());
         }
-        Counts after = counts(o);
         long rows = after.hubReadings() - before.hubReadings();
         long keys = after.batches() - before.batches();
         out.printf(Locale.ROOT, "check: %,d batches / %,d readings acknowledged; the table has %,d new uplink rows"
@@ -337,11 +338,12 @@ public final class IngestBench {
     }
 
     /** Rows the uplink phase stored (sequence numbers below the COPY phase's), and batch keys. */
-    private record Counts(long hubReadings, long hubDistinct, long batches) {
+    /** The uplink's rows in {@code readings}, their distinct (device, seq) pairs, and the batch keys. */
+    record Counts(long hubReadings, long hubDistinct, long batches) {
     }
 
-    private static Counts counts(BenchOptions o) throws SQLException {
-        try (Connection db = DriverManager.getConnection(o.dbUrl(), o.dbUser(), o.dbPassword());
+    static Counts counts(String url, String user, String password) throws SQLException {
+        try (Connection db = DriverManager.getConnection(url, user, password);
              Statement st = db.createStatement()) {
             long readings;
             long distinct;
@@ -361,7 +363,7 @@ public final class IngestBench {
     }
 
     /** Versions, durability settings and whether readings is a hypertable, from the server itself. */
-    private static Map<String, String> serverFacts(Connection db) throws SQLException {
+    static Map<String, String> serverFacts(Connection db) throws SQLException {
         Map<String, String> facts = new LinkedHashMap<>();
         try (Statement st = db.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT name, current_setting(name) FROM pg_settings WHERE name IN"
@@ -401,7 +403,7 @@ public final class IngestBench {
         return why;
     }
 
-    private static String settingsLine(Map<String, String> server) {
+    static String settingsLine(Map<String, String> server) {
         StringBuilder sb = new StringBuilder();
         for (var e : server.entrySet()) {
             if (!List.of("server_version", "timescaledb", "hypertable").contains(e.getKey())) {

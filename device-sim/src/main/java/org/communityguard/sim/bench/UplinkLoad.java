@@ -34,7 +34,9 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
  * <p>By default every gateway sends as fast as its window allows (closed loop, the ingest
  * benchmark's maximum). {@link #offer} paces them instead to a fixed total rate on a fixed
  * schedule (open loop): a batch is due at its time whether or not the hub kept up, so a slow hub
- * shows as a lower achieved rate, not as a lower offered one.
+ * shows as a lower achieved rate, not as a lower offered one, and each acknowledgement's latency
+ * counts from the moment its batch was due, not from when a full window let it go (so a hub that
+ * falls behind shows its backlog in the latency: no coordinated omission).
  *
  * <p>Anything but a clean Success PUBACK (another reason code, readings refused inside a batch,
  * a dropped connection) is a failure: the benchmark measures correct ingest or nothing.
@@ -65,12 +67,18 @@ public final class UplinkLoad {
     }
 
     public UplinkLoad(String url, List<BenchOptions.Gateway> gateways, int batchReadings, int window) {
+        this(url, gateways, 1, batchReadings, window);
+    }
+
+    /** With {@code buildings} buildings' worth of devices behind each gateway ({@link Fleet}). */
+    public UplinkLoad(String url, List<BenchOptions.Gateway> gateways, int buildings, int batchReadings, int window) {
         this.url = url;
         this.batchReadings = batchReadings;
         this.window = window;
         long seed = System.nanoTime();
         for (int i = 0; i < gateways.size(); i++) {
-            links.add(new Link(gateways.get(i), new Fleet(gateways.get(i).id(), 0, seed + i, System::currentTimeMillis)));
+            links.add(new Link(gateways.get(i), new Fleet(gateways.get(i).id(), buildings, 0, seed + i,
+                    System::currentTimeMillis)));
         }
     }
 
@@ -199,6 +207,15 @@ public final class UplinkLoad {
         return fromNanos + (long) ((sent + offset) / perGatewayBatchesPerSecond * 1e9);
     }
 
+    /**
+     * Where a batch's acknowledgement latency starts: open loop ({@code readingsPerSecond} > 0)
+     * at the time it was due, so that a wait for room in the window counts; closed loop, when it
+     * was published.
+     */
+    static long latencyStart(double readingsPerSecond, long dueNanos, long publishedNanos) {
+        return readingsPerSecond > 0 ? dueNanos : publishedNanos;
+    }
+
     private void fail(String what) {
         if (failureCount.incrementAndGet() <= 20) {
             failures.add(what);
@@ -264,7 +281,9 @@ public final class UplinkLoad {
                         scheduled = now;
                         sent = 0;
                     }
-                    if (now.readingsPerSecond() > 0 && !awaitDue(now, sent)) {
+                    long due = now.readingsPerSecond() > 0 ? dueNanos(now.fromNanos(), now.readingsPerSecond(),
+                            links.size(), links.indexOf(this), batchReadings, sent) : 0;
+                    if (now.readingsPerSecond() > 0 && !awaitDue(due)) {
                         continue;
                     }
                     if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
@@ -277,7 +296,8 @@ public final class UplinkLoad {
                     List<BenchReading> readings = fleet.next(batchReadings);
                     sent++;
                     String batchId = UUID.randomUUID().toString();
-                    if (!publish(batchId, UplinkJson.batch(gateway.id(), batchId, readings), readings.size())) {
+                    if (!publish(batchId, UplinkJson.batch(gateway.id(), batchId, readings), readings.size(),
+                            now.readingsPerSecond(), due)) {
                         return;
                     }
                 }
@@ -287,13 +307,11 @@ public final class UplinkLoad {
         }
 
         /**
-         * Sleeps until this gateway's batch number {@code sent} (from 0) is due under {@code pace};
+         * Sleeps until {@code due} (this gateway's next batch under the pace, {@link #dueNanos});
          * false after at most 100 ms of waiting, so a new pace or a stop is seen. The gateways'
          * schedules are offset by their index, so they do not all publish at the same instant.
          */
-        private boolean awaitDue(Pace pace, long sent) throws InterruptedException {
-            long due = dueNanos(pace.fromNanos(), pace.readingsPerSecond(), links.size(), links.indexOf(this),
-                    batchReadings, sent);
+        private boolean awaitDue(long due) throws InterruptedException {
             long wait = due - System.nanoTime();
             if (wait <= 0) {
                 return true;
@@ -303,12 +321,13 @@ public final class UplinkLoad {
         }
 
         /** False when this gateway cannot go on (its failure is recorded). */
-        private boolean publish(String batchId, byte[] payload, int readings) throws InterruptedException {
+        private boolean publish(String batchId, byte[] payload, int readings, double pace, long due)
+                throws InterruptedException {
             MqttMessage message = new MqttMessage(payload);
             message.setQos(1);
             message.setRetained(false);
             while (true) {
-                long start = System.nanoTime();
+                long start = latencyStart(pace, due, System.nanoTime());
                 try {
                     client.publish(topic, message, null, new Acknowledged(batchId, readings, start));
                     return true;

@@ -28,4 +28,24 @@ class FleetSiteTest {
         assertThat(site.devices()).hasSize(2 * fleet.deviceCount());
         assertThat(site.gateways()).hasSize(2);
     }
+
+    @Test
+    void aFleetOfManyBuildingsIsListedWholeAndItsAlarmsComeFromItsSmokeDetectors() {
+        Site site = SiteLoader.parse(Fleet.siteYaml(List.of("bench-gw-001"), 12), "test");
+
+        Fleet fleet = new Fleet("bench-gw-001", 12, 0, 7, () -> 1_763_764_800_000L);
+        Set<String> sent = new HashSet<>();
+        for (int i = 0; i < fleet.deviceCount(); i++) {
+            sent.add(fleet.next().device());
+        }
+        assertThat(fleet.deviceCount()).isEqualTo(1_200);
+        assertThat(site.devices().stream().map(d -> d.id()).collect(Collectors.toSet())).isEqualTo(sent);
+        Set<String> smoke = site.devices().stream().filter(d -> "smoke_detector".equals(d.type().wireName()))
+                .map(d -> d.id()).collect(Collectors.toSet());
+        Set<String> alarmed = new HashSet<>();
+        for (int i = 0; i < smoke.size(); i++) {
+            alarmed.add(fleet.alarm().device());
+        }
+        assertThat(alarmed).isEqualTo(smoke).hasSize(600);
+    }
 }

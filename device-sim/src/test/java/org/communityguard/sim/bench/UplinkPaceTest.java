@@ -29,4 +29,12 @@ class UplinkPaceTest {
         }
         assertThat(due * 500).isEqualTo(50_000);
     }
+
+    @Test
+    void anOpenLoopBatchWaitsFromWhenItWasDueAndAClosedLoopOneFromItsPublish() {
+        // Due at 1 s, published at 3 s because the window was full until then: the 2 s count.
+        assertThat(UplinkLoad.latencyStart(10_000, 1 * S, 3 * S)).isEqualTo(1 * S);
+        assertThat(UplinkLoad.latencyStart(0, 0, 3 * S)).isEqualTo(3 * S);
+    }
 }
+

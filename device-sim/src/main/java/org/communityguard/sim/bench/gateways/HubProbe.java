@@ -16,20 +16,20 @@ import java.util.TreeMap;
  * the hub's API pool, like the uplink's password checks, so during a storm it may answer late or
  * 503) and its resident memory from {@code /proc/<pid>/status}.
  */
-final class HubProbe {
+public final class HubProbe {
 
     private final HttpClient http;
     private final URI metrics;
     private final long pid;
 
-    HubProbe(HttpClient http, String hub, long pid) {
+    public HubProbe(HttpClient http, String hub, long pid) {
         this.http = http;
         this.metrics = URI.create(hub + "/metrics");
         this.pid = pid;
     }
 
     /** The hub's /metrics text. */
-    String metrics() throws IOException, InterruptedException {
+    public String metrics() throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(30)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
@@ -39,7 +39,7 @@ final class HubProbe {
     }
 
     /** A field of the hub's /proc status in MiB (VmRSS now, VmHWM its peak), or -1 without a pid or /proc. */
-    long memoryMib(String field) {
+    public long memoryMib(String field) {
         if (pid <= 0) {
             return -1;
         }
@@ -102,7 +102,7 @@ final class HubProbe {
     }
 
     /** The sum of every series of metric {@code name}; 0 when it has none. */
-    static double total(String exposition, String name) {
+    public static double total(String exposition, String name) {
         return series(exposition, name).values().stream().mapToDouble(Double::doubleValue).sum();
     }
 }
