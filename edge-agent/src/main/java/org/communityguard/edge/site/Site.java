@@ -35,7 +35,7 @@ public record Site(String community, Map<String, Device> devices, List<LinkageRu
 
     /**
      * A city's site file is large: the YAML parser's default limit of 3 MiB of text is about 30,000
-     * devices, and the hub then would not start. 64 Mi code points hold well over 500,000.
+     * devices, and the agent then would not start. 64 Mi code points hold well over 500,000.
      */
     private static final int MAX_SITE_FILE_CODE_POINTS = 64 * 1024 * 1024;
     private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
